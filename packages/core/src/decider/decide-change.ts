@@ -1,0 +1,272 @@
+import type { Change, ConflictRecord, FieldValues } from '../model/change.js'
+import type { JsonValue, RecordValue } from '../model/json.js'
+import { deltaFields, pickFields, unexpected, writtenPlainFields } from '../model/record-ops.js'
+import { reject, type CustomMergeInput, type CustomPolicy } from '../policies/types.js'
+import type { ResolvedCollection } from '../schema/define-schema.js'
+import type { HubRecordState } from './hub-record.js'
+import type { FieldWrite, WritePlan } from './plan.js'
+
+export interface DecideChangeInput {
+  /** The change, its HLC already replaced if it ran too far ahead. */
+  change: Change
+  /** The record as it stands before this change (batch and transaction effects included). */
+  record: HubRecordState | undefined
+  col: ResolvedCollection
+  /** Whether a writer is one of this connection's (its own earlier values never conflict). */
+  own: (writer: string | undefined) => boolean
+  /** The hub's current HLC, stamped on values a policy chose. */
+  hubHlc: () => string
+  conflict: (id: number) => ConflictRecord | undefined
+}
+
+/** A conflict before it gets its id (the seq) and its result. */
+export interface ConflictDraft {
+  policy: string
+  fields: string[]
+  base: FieldValues
+  local: FieldValues | undefined
+  remote: RecordValue | undefined
+  open?: true
+}
+
+/**
+ * One change's fate:
+ *   write  → the plan is applied (possibly merged, with a conflict recorded)
+ *   noop   → the change is lost (conflict recorded) or had nothing to do
+ *   reject → its whole transaction is refused
+ */
+export type ChangeDecision =
+  | { kind: 'write'; plan: WritePlan; conflict?: ConflictDraft; resolves?: number }
+  | { kind: 'noop'; conflict?: ConflictDraft }
+  | { kind: 'reject'; code: string; message: string; conflict?: ConflictDraft }
+
+/** Decides one change against the hub's record by the collection's policy (DESIGN §3 rule 3, §4). */
+export function decideChange(input: DecideChangeInput): ChangeDecision {
+  const { change, record } = input
+  if (change.resolves !== undefined) {
+    const open = input.conflict(change.resolves)
+    if (open?.open && open.closedBy === undefined && open.col === change.col && open.key === change.key) {
+      return { kind: 'write', plan: upsertPlan(change, startFor(change, record), { chosen: input.hubHlc() }), resolves: open.id }
+    }
+  }
+  if (change.op === 'delete') return decideDelete(input)
+  if (!record) {
+    if (change.op === 'patch') return refuse('missing_record', `${change.col}/${change.key} does not exist on the hub`)
+    return { kind: 'write', plan: upsertPlan(change, 'fresh') }
+  }
+  if (record.deleted) {
+    const del = record.del
+    const deleteConflict = del !== undefined && del.v > change.base && !input.own(del.w)
+    if (!deleteConflict) return { kind: 'write', plan: upsertPlan(change, startFor(change, record)) }
+    return decideAgainstDelete(input, record)
+  }
+  const fields = conflictingFields(record, change, writtenPlainFields(change), input.own)
+  if (fields.length === 0) return { kind: 'write', plan: upsertPlan(change, 'current') }
+  return decideFieldConflict(input, record, fields)
+}
+
+/** Fields whose hub version is newer than what the writer had seen, unless its own writer put it there. */
+export function conflictingFields(record: HubRecordState, change: Change, fields: readonly string[], own: (w: string | undefined) => boolean): string[] {
+  return fields.filter((f) => {
+    const meta = record.fields[f]
+    const base = change.fieldBase?.[f] ?? change.base
+    return meta !== undefined && meta.v > base && !own(meta.w)
+  })
+}
+
+function decideDelete(input: DecideChangeInput): ChangeDecision {
+  const { change, record, col } = input
+  if (!record || record.deleted) return { kind: 'noop' }
+  const allFields = Object.keys(record.value).filter((f) => f !== 'id')
+  const fields = conflictingFields(record, change, allFields, input.own)
+  const deletePlan: WritePlan = { mode: 'delete', hlc: change.hlc, w: change.writer }
+  if (fields.length === 0) return { kind: 'write', plan: deletePlan }
+  const conflict = draft(input, fields, record.value)
+  const policy = col.policy
+  switch (policy.kind) {
+    case 'fieldMerge':
+    case 'lastWriterWins':
+      return change.hlc > maxFieldHlc(record, fields) ? { kind: 'write', plan: deletePlan, conflict } : { kind: 'noop', conflict }
+    case 'rejectConflicts':
+      return refuse('conflict', 'the record changed since this delete was written', conflict)
+    case 'manual':
+      return { kind: 'noop', conflict: { ...conflict, open: true } }
+    case 'custom': {
+      const result = runCustom(policy, input, fields, record.value)
+      if (result.kind === 'reject') return result.decision
+      if (result.values === null) return { kind: 'write', plan: { mode: 'delete', hlc: input.hubHlc() }, conflict }
+      const writes = chosenWrites(result.values, fields, input.hubHlc())
+      return { kind: 'write', plan: { mode: 'upsert', start: 'current', writes, deltas: undefined, origin: { hlc: input.hubHlc() } }, conflict }
+    }
+    default:
+      return unexpected(policy)
+  }
+}
+
+/** An update meeting a delete newer than its base (DESIGN §4, Deletes). */
+function decideAgainstDelete(input: DecideChangeInput, record: HubRecordState): ChangeDecision {
+  const { change, col } = input
+  const fields = [...writtenPlainFields(change), ...deltaFields(change)]
+  const conflict = draft(input, fields, undefined)
+  const resurrect = upsertPlan(change, startFor(change, record))
+  const policy = col.policy
+  switch (policy.kind) {
+    case 'fieldMerge':
+    case 'lastWriterWins':
+      return change.hlc > (record.del?.hlc ?? '') ? { kind: 'write', plan: resurrect, conflict } : { kind: 'noop', conflict }
+    case 'rejectConflicts':
+      return refuse('conflict', 'the record was deleted since this change was written', conflict)
+    case 'manual':
+      return { kind: 'noop', conflict: { ...conflict, open: true } }
+    case 'custom': {
+      const result = runCustom(policy, input, fields, undefined)
+      if (result.kind === 'reject') return result.decision
+      if (result.values === null) return { kind: 'noop', conflict }
+      if (resurrect.mode !== 'upsert') throw new Error('resurrect plan must upsert')
+      for (const [f, w] of chosenWrites(result.values, fields, input.hubHlc())) resurrect.writes.set(f, w)
+      return { kind: 'write', plan: resurrect, conflict }
+    }
+    default:
+      return unexpected(policy)
+  }
+}
+
+function decideFieldConflict(input: DecideChangeInput, record: HubRecordState, fields: string[]): ChangeDecision {
+  const { change, col } = input
+  const conflict = draft(input, fields, record.value)
+  const conflicting = new Set(fields)
+  const policy = col.policy
+  switch (policy.kind) {
+    case 'fieldMerge': {
+      const plan = upsertPlan(change, 'current', { skip: (f) => conflicting.has(f) && !(change.hlc > (record.fields[f]?.hlc ?? '')) })
+      return writeOrNoop(plan, conflict)
+    }
+    case 'lastWriterWins': {
+      const localWins = change.hlc > maxFieldHlc(record, fields)
+      return writeOrNoop(upsertPlan(change, 'current', localWins ? {} : { skip: () => true }), conflict)
+    }
+    case 'rejectConflicts':
+      return refuse('conflict', `fields changed on the hub since this change was written: ${fields.join(', ')}`, conflict)
+    case 'manual':
+      return writeOrNoop(upsertPlan(change, 'current', { skip: (f) => conflicting.has(f) }), { ...conflict, open: true })
+    case 'custom': {
+      const result = runCustom(policy, input, fields, record.value)
+      if (result.kind === 'reject') return result.decision
+      if (result.values === null) return { kind: 'write', plan: { mode: 'delete', hlc: input.hubHlc() }, conflict }
+      const plan = upsertPlan(change, 'current', { skip: (f) => conflicting.has(f) })
+      if (plan.mode !== 'upsert') throw new Error('custom plan must upsert')
+      for (const [f, w] of chosenWrites(result.values, fields, input.hubHlc())) plan.writes.set(f, w)
+      return writeOrNoop(plan, conflict)
+    }
+    default:
+      return unexpected(policy)
+  }
+}
+
+function writeOrNoop(plan: WritePlan, conflict: ConflictDraft): ChangeDecision {
+  if (plan.mode === 'upsert' && plan.writes.size === 0 && plan.deltas === undefined) return { kind: 'noop', conflict }
+  return { kind: 'write', plan, conflict }
+}
+
+/** Where an upsert starts: a put on an absent or deleted record starts fresh. */
+function startFor(change: Change, record: HubRecordState | undefined): 'current' | 'tombstone' | 'fresh' {
+  if (!record) return 'fresh'
+  if (record.deleted) return change.op === 'put' ? 'fresh' : 'tombstone'
+  return 'current'
+}
+
+/** The change's own writes (verbatim, or stamped `chosen` for a resolution), minus skipped fields. */
+function upsertPlan(
+  change: Change,
+  start: 'current' | 'tombstone' | 'fresh',
+  options: { skip?: (field: string) => boolean; chosen?: string } = {},
+): WritePlan {
+  const stamp = (): Omit<FieldWrite, 'value' | 'remove'> =>
+    options.chosen === undefined ? { hlc: change.hlc, w: change.writer } : { hlc: options.chosen }
+  const writes = new Map<string, FieldWrite>()
+  for (const [f, value] of Object.entries(change.set ?? {})) {
+    if (f !== 'id' && !options.skip?.(f)) writes.set(f, { value, ...stamp() })
+  }
+  for (const f of change.unset ?? []) if (!options.skip?.(f)) writes.set(f, { remove: true, ...stamp() })
+  const hasDeltas = deltaFields(change).length > 0
+  return { mode: 'upsert', start, writes, deltas: hasDeltas ? change : undefined, origin: { hlc: change.hlc, w: change.writer } }
+}
+
+/** Values a policy chose for the conflicting fields: hub HLC, no verbatim writer. A missing key keeps the remote value. */
+function chosenWrites(values: { [f: string]: JsonValue | undefined }, fields: readonly string[], hlc: string): Map<string, FieldWrite> {
+  const writes = new Map<string, FieldWrite>()
+  for (const f of fields) {
+    if (f === 'id' || !Object.prototype.hasOwnProperty.call(values, f)) continue
+    const value = values[f]
+    writes.set(f, value === undefined ? { remove: true, hlc } : { value, hlc })
+  }
+  return writes
+}
+
+type CustomOutcome = { kind: 'values'; values: { [f: string]: JsonValue | undefined } | null } | { kind: 'reject'; decision: ChangeDecision }
+
+function runCustom(policy: CustomPolicy, input: DecideChangeInput, fields: string[], remote: RecordValue | undefined): CustomOutcome {
+  const { change, record } = input
+  const mergeInput: CustomMergeInput = {
+    base: pickFields(change.prev as RecordValue | undefined, fields),
+    local: change.op === 'delete' ? undefined : localValues(change),
+    remote: remote === undefined ? undefined : structuredCopy(remote),
+    fields: [...fields],
+    meta: {
+      col: change.col,
+      key: change.key,
+      localHlc: change.hlc,
+      remoteHlc: Object.fromEntries(fields.map((f) => [f, record?.fields[f]?.hlc ?? record?.del?.hlc ?? ''])),
+      replica: change.replica,
+      writer: change.writer,
+      tx: change.tx,
+      op: change.op,
+    },
+  }
+  const conflict = draft(input, fields, remote)
+  try {
+    const result = policy.merge(mergeInput)
+    if (result === reject) return { kind: 'reject', decision: refuse('conflict', 'the custom merge rejected the change', conflict) }
+    if (result !== null && (typeof result !== 'object' || Array.isArray(result))) {
+      return { kind: 'reject', decision: refuse('policy_error', 'the custom merge returned neither values, null nor reject', conflict) }
+    }
+    return { kind: 'values', values: result }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    return { kind: 'reject', decision: refuse('policy_error', `the custom merge threw: ${message}`, conflict) }
+  }
+}
+
+function localValues(change: Change): { [f: string]: JsonValue | undefined } {
+  const local: { [f: string]: JsonValue | undefined } = { ...(change.set ?? {}) }
+  for (const f of change.unset ?? []) local[f] = undefined
+  return local
+}
+
+function structuredCopy(value: RecordValue): RecordValue {
+  return JSON.parse(JSON.stringify(value)) as RecordValue
+}
+
+function draft(input: DecideChangeInput, fields: string[], remote: RecordValue | undefined): ConflictDraft {
+  const { change, col } = input
+  return {
+    policy: col.policy.kind,
+    fields,
+    base: pickFields(change.prev as RecordValue | undefined, fields),
+    local: change.op === 'delete' ? undefined : { ...(change.set ?? {}) },
+    remote,
+  }
+}
+
+function maxFieldHlc(record: HubRecordState, fields: readonly string[]): string {
+  let max = ''
+  for (const f of fields) {
+    const hlc = record.fields[f]?.hlc ?? ''
+    if (hlc > max) max = hlc
+  }
+  return max
+}
+
+function refuse(code: string, message: string, conflict?: ConflictDraft): ChangeDecision {
+  return conflict ? { kind: 'reject', code, message, conflict } : { kind: 'reject', code, message }
+}

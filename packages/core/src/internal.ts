@@ -1,0 +1,12 @@
+// Internals shared by Accord's own packages (hub, client, testing). Not a stable API.
+export { applyDeltas, applyPlain, deltaFields, emptyRecord, pickFields, replayChange, unexpected, writtenPlainFields } from './model/record-ops.js'
+export { cloneJson, jsonBytes, isPlainObject } from './model/json.js'
+export { applySetDelta, diffSets } from './policies/set.js'
+export { applyIncrement } from './policies/counter.js'
+export { decideChange, conflictingFields } from './decider/decide-change.js'
+export type { ChangeDecision, ConflictDraft, DecideChangeInput } from './decider/decide-change.js'
+export type { DeciderFaults } from './decider/decide-batch.js'
+export { executePlan } from './decider/plan.js'
+export type { CommitBody, FieldWrite, WritePlan } from './decider/plan.js'
+export { checkBatch } from './decider/validate-batch.js'
+export { recordKey, txKey } from './decider/hub-record.js'

@@ -1,0 +1,49 @@
+/** A JSON value as it travels on the wire and sits in storage. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue }
+
+/** A record as the app sees it: a JSON object keyed by field name, with a string `id`. */
+export type RecordValue = { [field: string]: JsonValue }
+
+/**
+ * Canonical JSON: object keys sorted, so equal values have equal strings. Set elements and deep
+ * equality both compare through it.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null'
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  const obj = value as Record<string, unknown>
+  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort()
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`
+}
+
+/** Deep equality of JSON values (undefined equals only undefined). */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (a === undefined || b === undefined) return false
+  return canonicalJson(a) === canonicalJson(b)
+}
+
+/** A deep copy of a JSON value; structuredClone is not in every target and copies too much. */
+export function cloneJson<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T)
+}
+
+/** Size in bytes of a value's JSON encoding (UTF-8), as the limits count it. */
+export function jsonBytes(value: unknown): number {
+  const text = JSON.stringify(value) ?? ''
+  let bytes = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x80) bytes += 1
+    else if (c < 0x800) bytes += 2
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      bytes += 4
+      i++
+    } else bytes += 3
+  }
+  return bytes
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

@@ -1,0 +1,127 @@
+import type { Change, Commit, ConflictRecord, PushAck } from '../model/change.js'
+import type { WireError } from '../model/errors.js'
+import type { RecordValue } from '../model/json.js'
+
+/** Wire protocol version. A hub serves only its own; see `client_too_old` / `hub_too_old`. */
+export const PROTOCOL_VERSION = 1
+
+/** Sent as Socket.IO's `auth` payload when a replica connects (DESIGN §3 rule 1). */
+export interface Handshake {
+  protocol: number
+  schemaVersion: number
+  replicaId: string
+  /** The writers this connection holds (a leader declares all writers with pending changes). */
+  writers: string[]
+  space: string
+  token: string | null
+}
+
+/** The hub's limits, told to every replica at the handshake. */
+export interface HubLimits {
+  /** Changes per push. */
+  batchChanges: number
+  /** Bytes per push message (JSON). */
+  batchBytes: number
+  /** Bytes per record (JSON). */
+  recordBytes: number
+  /** How far ahead of the hub a clock may run before it is replaced (or reset, on a replica). */
+  maxClockDriftMs: number
+}
+
+/** The hub's answer to a good handshake, emitted as `welcome` once the socket is in the room. */
+export interface HandshakeReply {
+  v: typeof PROTOCOL_VERSION
+  storeId: string
+  head: number
+  hubTime: number
+  principal: string
+  /** Watermarks of the declared writers the hub knows. */
+  watermarks: { [writer: string]: number }
+  limits: HubLimits
+}
+
+export interface PushRequest {
+  v: typeof PROTOCOL_VERSION
+  changes: Change[]
+}
+
+export type PushResponse = ({ ok: true } & PushAck) | { ok: false; error: WireError }
+
+export interface PullRequest {
+  v: typeof PROTOCOL_VERSION
+  /** Records with version > since. */
+  since: number
+  /** Records per page. */
+  limit: number
+  /** Only these collections, when given. */
+  cols?: string[]
+}
+
+/** A record's current state in a pull page. */
+export interface PulledRecord {
+  col: string
+  key: string
+  version: number
+  /** The value; absent for a tombstone. */
+  value?: RecordValue
+  deleted?: true
+  /** Highest HLC of the record's fields, so the replica's clock follows. */
+  hlc: string
+}
+
+export interface PullPage {
+  v: typeof PROTOCOL_VERSION
+  records: PulledRecord[]
+  /** ConflictRecords opened or closed in (since, until]; refusals only this replica's. */
+  conflicts: ConflictRecord[]
+  /** Watermarks of this replica's writers. */
+  watermarks: { [writer: string]: number }
+  /** The replica is complete through this seq after the page. */
+  until: number
+  head: number
+  /** Whether another page follows. */
+  more: boolean
+}
+
+export type PullResponse = ({ ok: true } & PullPage) | { ok: false; error: WireError }
+
+/** One settled batch, emitted once to the space's room. */
+export interface CommitsMessage {
+  v: typeof PROTOCOL_VERSION
+  commits: Commit[]
+}
+
+export interface HeadMessage {
+  v: typeof PROTOCOL_VERSION
+  head: number
+}
+
+export type HeadResponse = { ok: true; head: number } | { ok: false; error: WireError }
+
+/** Events a replica emits (the generic of the hub's Server and the client's Socket). */
+export interface ClientToHubEvents {
+  push: (request: PushRequest, ack: (response: PushResponse) => void) => void
+  pull: (request: PullRequest, ack: (response: PullResponse) => void) => void
+  head: (ack: (response: HeadResponse) => void) => void
+}
+
+/** Events the hub emits. */
+export interface HubToClientEvents {
+  welcome: (reply: HandshakeReply) => void
+  commits: (message: CommitsMessage) => void
+  head: (message: HeadMessage) => void
+}
+
+/** The `data` of a Socket.IO connect error the hub raises: a stable code. */
+export interface ConnectErrorData {
+  code: string
+  message: string
+}
+
+/** Defaults a hub uses unless told otherwise. */
+export const DEFAULT_LIMITS: HubLimits = {
+  batchChanges: 500,
+  batchBytes: 1_000_000,
+  recordBytes: 256_000,
+  maxClockDriftMs: 60_000,
+}
