@@ -71,3 +71,6 @@ export type {
   PushRequest,
   PushResponse,
 } from './protocol/messages.js'
+
+export { validateChange, validateHandshake, validatePullRequest, validatePushRequest } from './protocol/validate.js'
+export type { ValidationResult } from './protocol/validate.js'
