@@ -1,0 +1,86 @@
+import type { Commit, ConflictRecord } from '../model/change.js'
+import type { Schema } from '../schema/define-schema.js'
+import { applyCommitValue, readConfirmed, storeConfirmed } from './rebase.js'
+import type { ReplicaTx } from './replica-store.js'
+
+export interface ApplyCommitsResult {
+  /** Commits applied (a prefix of the input, after those already applied). */
+  applied: number
+  /** Why application stopped early: a seq gap, or a record whose version is not the commit's pv. */
+  stopped?: 'gap' | 'mismatch'
+  /** New cursor. */
+  cursor: number
+  conflicts: ConflictRecord[]
+  /** Outbox changes the commits settled. */
+  settled: number
+  /** Highest field HLC seen, for the replica's clock to follow. */
+  maxHlc?: string
+}
+
+/** Test-only fault: apply commits without checking contiguity. */
+export interface ApplyFaults {
+  ignoreGaps?: boolean
+}
+
+/**
+ * Applies commits strictly in seq order inside one storage transaction (DESIGN §3 rules 5, 7): a
+ * commit applies only when `seq = cursor + 1` and the record's confirmed version equals `pv`.
+ * Confirmed values, versions, outbox removals (`through`), conflicts and the cursor move together.
+ */
+export async function applyCommits(tx: ReplicaTx, schema: Schema, commits: readonly Commit[], faults?: ApplyFaults): Promise<ApplyCommitsResult> {
+  const state = await tx.getState()
+  const result: ApplyCommitsResult = { applied: 0, cursor: state.cursor, conflicts: [], settled: 0 }
+  for (const commit of commits) {
+    if (commit.seq <= result.cursor) continue
+    if (commit.seq !== result.cursor + 1 && !faults?.ignoreGaps) {
+      result.stopped = 'gap'
+      break
+    }
+    const version = await tx.getVersion(commit.col, commit.key)
+    if (version !== commit.pv && !faults?.ignoreGaps) {
+      result.stopped = 'mismatch'
+      break
+    }
+    result.settled += await applyOne(tx, schema, commit, result)
+    result.cursor = commit.seq
+    result.applied += 1
+  }
+  if (result.applied > 0) {
+    state.cursor = result.cursor
+    await tx.putState(state)
+  }
+  return result
+}
+
+async function applyOne(tx: ReplicaTx, schema: Schema, commit: Commit, result: ApplyCommitsResult): Promise<number> {
+  const { col, key } = commit
+  const confirmed = applyCommitValue(await readConfirmed(tx, col, key), commit)
+  if (commit.set || commit.unset || commit.del) await tx.putVersion(col, key, commit.seq)
+  const others = new Map<string, { col: string; key: string }>()
+  let settled = 0
+  if (commit.writer !== undefined && commit.through !== undefined) {
+    for (const change of await tx.outboxThrough(commit.writer, commit.through)) {
+      await tx.removeOutbox(change.writer, change.n)
+      if (change.col !== col || change.key !== key) others.set(`${change.col}\u0000${change.key}`, change)
+      settled += 1
+    }
+  }
+  if (schema.has(col)) await storeConfirmed(tx, schema, col, key, confirmed)
+  // Only a commit gap could leave an older change of another record here; rebase it all the same.
+  for (const other of others.values()) await storeConfirmed(tx, schema, other.col, other.key, await readConfirmed(tx, other.col, other.key))
+  if (commit.conflict) {
+    await tx.putConflict(commit.conflict)
+    result.conflicts.push(commit.conflict)
+  }
+  for (const id of commit.resolved ?? []) {
+    const open = await tx.getConflict(id)
+    if (open) {
+      const closed: ConflictRecord = { ...open, closedBy: commit.seq }
+      delete closed.open
+      await tx.putConflict(closed)
+      result.conflicts.push(closed)
+    }
+  }
+  for (const hlc of Object.values(commit.hlc)) if (result.maxHlc === undefined || hlc > result.maxHlc) result.maxHlc = hlc
+  return settled
+}

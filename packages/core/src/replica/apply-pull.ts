@@ -1,0 +1,69 @@
+import type { ConflictRecord } from '../model/change.js'
+import type { PullPage } from '../protocol/messages.js'
+import type { Schema } from '../schema/define-schema.js'
+import { recordKey } from '../decider/hub-record.js'
+import { readConfirmed, storeConfirmed } from './rebase.js'
+import type { ReplicaTx } from './replica-store.js'
+
+export interface ApplyPullOptions {
+  /** A re-pull from 0: local records absent from the pages are deleted (confirmed), outbox kept. */
+  fromZero: boolean
+  /** Collections the pull covered (all when undefined); only those are cleared from zero. */
+  cols?: readonly string[]
+  /** Whether the pages are the last ones (watermarks settle the outbox only then). */
+  complete: boolean
+}
+
+export interface ApplyPullResult {
+  cursor: number
+  conflicts: ConflictRecord[]
+  settled: number
+  maxHlc?: string
+}
+
+/**
+ * Applies catch-up pages in one storage transaction (DESIGN §3 rule 6): each pulled record becomes
+ * confirmed at its version, pending changes are replayed on top, the last page's watermarks settle
+ * outbox changes, conflicts are kept, and the cursor moves to the last page's `until`.
+ */
+export async function applyPull(tx: ReplicaTx, schema: Schema, pages: readonly Omit<PullPage, 'v'>[], options: ApplyPullOptions): Promise<ApplyPullResult> {
+  const state = await tx.getState()
+  const result: ApplyPullResult = { cursor: state.cursor, conflicts: [], settled: 0 }
+  const seen = new Set<string>()
+  for (const page of pages) {
+    for (const record of page.records) {
+      if (!schema.has(record.col)) continue
+      seen.add(recordKey(record.col, record.key))
+      await tx.putVersion(record.col, record.key, record.version)
+      await storeConfirmed(tx, schema, record.col, record.key, record.deleted ? undefined : record.value)
+      if (result.maxHlc === undefined || record.hlc > result.maxHlc) result.maxHlc = record.hlc
+    }
+    for (const conflict of page.conflicts) {
+      await tx.putConflict(conflict)
+      result.conflicts.push(conflict)
+    }
+    result.cursor = page.until
+  }
+  if (options.fromZero) {
+    for (const col of options.cols ?? schema.names) {
+      for (const key of await tx.localKeys(col)) {
+        if (seen.has(recordKey(col, key))) continue
+        await tx.putVersion(col, key, 0)
+        await storeConfirmed(tx, schema, col, key, undefined)
+      }
+    }
+  }
+  const last = pages[pages.length - 1]
+  if (options.complete && last) {
+    for (const [writer, watermark] of Object.entries(last.watermarks)) {
+      for (const change of await tx.outboxThrough(writer, watermark)) {
+        await tx.removeOutbox(change.writer, change.n)
+        await storeConfirmed(tx, schema, change.col, change.key, await readConfirmed(tx, change.col, change.key))
+        result.settled += 1
+      }
+    }
+  }
+  state.cursor = result.cursor
+  await tx.putState(state)
+  return result
+}

@@ -1,0 +1,128 @@
+import type { Change } from '../model/change.js'
+import type { RecordValue } from '../model/json.js'
+import type { Schema } from '../schema/define-schema.js'
+import { applyBody, isNoop, opKey, planLocalOp, type ChangeBody, type LocalOp } from './local-ops.js'
+import type { ReplicaTx } from './replica-store.js'
+import { recordKey } from '../decider/hub-record.js'
+
+/** The records a local transaction would produce, computed outside the storage transaction. */
+export interface PlannedWrite {
+  /** Visible values the plan was computed on, to detect a record that moved meanwhile. */
+  seen: Map<string, RecordValue | undefined>
+  bodies: ChangeBody[]
+  /** Resulting visible values, to validate before writing. */
+  results: Map<string, { col: string; key: string; value: RecordValue | undefined }>
+}
+
+/** Plans a local transaction on the given visible values (reading through `read`). */
+export async function planWrite(
+  ops: readonly LocalOp[],
+  schema: Schema,
+  read: (col: string, key: string) => Promise<RecordValue | undefined>,
+): Promise<PlannedWrite> {
+  const seen = new Map<string, RecordValue | undefined>()
+  const current = new Map<string, RecordValue | undefined>()
+  const results = new Map<string, { col: string; key: string; value: RecordValue | undefined }>()
+  const bodies: ChangeBody[] = []
+  for (const op of ops) {
+    const col = schema.collection(op.col)
+    const key = opKey(op)
+    const rk = recordKey(op.col, key)
+    if (!current.has(rk)) {
+      const value = await read(op.col, key)
+      seen.set(rk, value)
+      current.set(rk, value)
+    }
+    const visible = current.get(rk)
+    const body = planLocalOp(op, visible, col)
+    if (!body) continue
+    const next = applyBody(visible, body, col)
+    if (isNoop(visible, next, body)) continue
+    bodies.push(body)
+    current.set(rk, next)
+    results.set(rk, { col: op.col, key, value: next })
+  }
+  return { seen, bodies, results }
+}
+
+/**
+ * Writes a planned local transaction inside one storage transaction: checks that no record moved
+ * since planning (returns 'moved' so the caller re-plans), snapshots confirmed values, allocates
+ * consecutive `n`/`ord` and one `tx`, appends to the outbox and writes visible values.
+ */
+export async function commitWrite(
+  tx: ReplicaTx,
+  plan: PlannedWrite,
+  hlc: () => string,
+): Promise<{ changes: Change[] } | 'moved'> {
+  for (const [rk, seen] of plan.seen) {
+    const [col, key] = rk.split('\u0000') as [string, string]
+    const now = await tx.getVisible(col, key)
+    if (JSON.stringify(now) !== JSON.stringify(seen)) return 'moved'
+  }
+  if (plan.bodies.length === 0) return { changes: [] }
+  const state = await tx.getState()
+  const alloc = state.writers[state.writer]
+  if (!alloc) throw new Error(`writer ${state.writer} has no allocation`)
+  const txId = alloc.nextTx++
+  const changes: Change[] = []
+  for (const [i, body] of plan.bodies.entries()) {
+    const pending = await tx.pendingFor(body.col, body.key)
+    if (pending.length === 0) {
+      await tx.putConfirmed(body.col, body.key, { value: await tx.getVisible(body.col, body.key) })
+    }
+    const change: Change = {
+      writer: state.writer,
+      n: alloc.nextN++,
+      replica: state.replicaId,
+      tx: txId,
+      col: body.col,
+      key: body.key,
+      hlc: hlc(),
+      op: body.op,
+      ord: state.nextOrd++,
+      base: await tx.getVersion(body.col, body.key),
+      ...withoutKeys(body),
+    }
+    const fieldBase = fieldBases(change, pending, await tx.getVisible(body.col, body.key))
+    if (fieldBase) change.fieldBase = fieldBase
+    if (i === plan.bodies.length - 1) change.txEnd = true
+    await tx.addOutbox(change)
+    const result = plan.results.get(recordKey(body.col, body.key))
+    changes.push(change)
+    if (result && lastIndexOf(plan.bodies, body) === i) {
+      await tx.putVisible(body.col, body.key, result.value)
+    }
+  }
+  const last = changes[changes.length - 1]
+  if (last) state.hlc = last.hlc
+  await tx.putState(state)
+  return { changes }
+}
+
+function lastIndexOf(bodies: readonly ChangeBody[], body: ChangeBody): number {
+  for (let i = bodies.length - 1; i >= 0; i--) if (bodies[i]?.col === body.col && bodies[i]?.key === body.key) return i
+  return -1
+}
+
+function withoutKeys(body: ChangeBody): Omit<ChangeBody, 'col' | 'key' | 'op'> {
+  const { col: _c, key: _k, op: _o, ...rest } = body
+  return rest
+}
+
+/**
+ * For each field this change writes that an own pending change also writes: the lowest base of
+ * those pending changes, because the replica never saw remote values they mask.
+ */
+function fieldBases(change: Change, pending: readonly Change[], visible: RecordValue | undefined): Change['fieldBase'] {
+  if (pending.length === 0) return undefined
+  const written = change.op === 'delete' ? Object.keys(visible ?? {}) : [...Object.keys(change.set ?? {}), ...(change.unset ?? [])]
+  const out: { [f: string]: number } = {}
+  for (const f of written) {
+    for (const p of pending) {
+      const writes = p.op === 'delete' || p.set?.[f] !== undefined || p.unset?.includes(f)
+      if (writes && p.base < change.base) out[f] = Math.min(out[f] ?? Infinity, p.base)
+    }
+  }
+  return Object.keys(out).length ? out : undefined
+}

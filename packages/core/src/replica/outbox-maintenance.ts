@@ -1,0 +1,72 @@
+import type { Change } from '../model/change.js'
+import type { Schema } from '../schema/define-schema.js'
+import { readConfirmed, storeConfirmed } from './rebase.js'
+import type { ReplicaTx } from './replica-store.js'
+
+/**
+ * Moves a writer's pending changes with n ≥ `fromN` to a fresh writer, renumbered from 1 with the
+ * same `ord` and `tx` (DESIGN §3 rule 1). Used when the hub's watermark for the writer is below
+ * what the replica holds (a hub restored from an older snapshot), and after an oversize
+ * transaction leaves a hole in the numbering. The runtime's own writer follows the move.
+ */
+export async function moveWriter(tx: ReplicaTx, writer: string, fromN: number, freshId: string): Promise<number> {
+  const state = await tx.getState()
+  const moving = (await tx.outbox()).filter((c) => c.writer === writer && c.n >= fromN)
+  let n = 0
+  for (const change of moving) {
+    await tx.removeOutbox(change.writer, change.n)
+    n += 1
+    await tx.addOutbox({ ...change, writer: freshId, n })
+  }
+  const old = state.writers[writer]
+  state.writers[freshId] = { nextN: n + 1, nextTx: old?.nextTx ?? 1 }
+  if (state.writer === writer) state.writer = freshId
+  else if (old && !(await tx.outbox()).some((c) => c.writer === writer)) delete state.writers[writer]
+  await tx.putState(state)
+  return moving.length
+}
+
+/**
+ * Removes a pending transaction the hub can never accept (over its limits) and rolls back its
+ * visible effect. Later changes of the same writer move to a fresh writer so numbering stays
+ * contiguous for the hub.
+ */
+export async function dropTransaction(tx: ReplicaTx, schema: Schema, changes: readonly Change[], freshId: string): Promise<void> {
+  const first = changes[0]
+  const last = changes[changes.length - 1]
+  if (!first || !last) return
+  for (const change of changes) await tx.removeOutbox(change.writer, change.n)
+  for (const change of changes) await storeConfirmed(tx, schema, change.col, change.key, await readConfirmed(tx, change.col, change.key))
+  await moveWriter(tx, first.writer, last.n + 1, freshId)
+}
+
+/**
+ * After the hub lost history (another storeId, or a cursor past its head), pending bases above
+ * `ceiling` point at versions the hub never had: bring them down to it.
+ */
+export async function clampPendingBases(tx: ReplicaTx, ceiling: number): Promise<void> {
+  for (const change of await tx.outbox()) {
+    let changed = false
+    const next: Change = { ...change }
+    if (next.base > ceiling) {
+      next.base = ceiling
+      changed = true
+    }
+    if (next.fieldBase) {
+      const fb = { ...next.fieldBase }
+      for (const [f, b] of Object.entries(fb)) if (b > ceiling) ((fb[f] = ceiling), (changed = true))
+      next.fieldBase = fb
+    }
+    if (changed) {
+      await tx.removeOutbox(change.writer, change.n)
+      await tx.addOutbox(next)
+    }
+  }
+}
+
+/** Lowest pending n per writer. */
+export function lowestPending(outbox: readonly Change[]): Map<string, number> {
+  const lowest = new Map<string, number>()
+  for (const c of outbox) if (c.n < (lowest.get(c.writer) ?? Infinity)) lowest.set(c.writer, c.n)
+  return lowest
+}

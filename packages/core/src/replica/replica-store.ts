@@ -1,0 +1,76 @@
+import type { Change, ConflictRecord } from '../model/change.js'
+import type { RecordValue } from '../model/json.js'
+import type { HubLimits } from '../protocol/messages.js'
+
+/** Per-writer allocation state: next change number and next transaction id. */
+export interface WriterAlloc {
+  nextN: number
+  nextTx: number
+}
+
+/** The replica's `_state` row (DESIGN §5). */
+export interface ReplicaState {
+  replicaId: string
+  /** The writer this runtime allocates from. */
+  writer: string
+  /** Every writer of this database that may still have pending changes. */
+  writers: { [writerId: string]: WriterAlloc }
+  nextOrd: number
+  /** Bound at the first handshake. */
+  hub?: string
+  space?: string
+  principal?: string
+  storeId?: string
+  /** Highest seq applied contiguously. */
+  cursor: number
+  /** Last HLC issued or followed, so the clock never goes back across restarts. */
+  hlc?: string
+  /** hub time − local time, from the last handshake. */
+  clockOffset: number
+  /** Collections this replica has pulled (a new one is pulled from 0 first). */
+  syncedCols: string[]
+  limits?: HubLimits
+  schemaVersion: number
+}
+
+/**
+ * The tables of one replica inside one atomic transaction. Every method is I/O on the same
+ * transaction, so an implementation on IndexedDB awaits nothing but IndexedDB inside it.
+ */
+export interface ReplicaTx {
+  getVisible(col: string, key: string): Promise<RecordValue | undefined>
+  /** Writes (or with `undefined`, deletes) the visible value the app reads. */
+  putVisible(col: string, key: string, value: RecordValue | undefined): Promise<void>
+  /**
+   * The confirmed value snapshot, kept only while the record has pending changes: `undefined`
+   * when there is no snapshot (visible is confirmed); `{ value: undefined }` when confirmed absent.
+   */
+  getConfirmed(col: string, key: string): Promise<{ value: RecordValue | undefined } | undefined>
+  putConfirmed(col: string, key: string, snapshot: { value: RecordValue | undefined } | undefined): Promise<void>
+  /** The hub version of the record as confirmed here (0 = none). */
+  getVersion(col: string, key: string): Promise<number>
+  putVersion(col: string, key: string, version: number): Promise<void>
+  /** Pending changes of one record, in `ord` order. */
+  pendingFor(col: string, key: string): Promise<Change[]>
+  /** The whole outbox in `ord` order (up to `limit`). */
+  outbox(limit?: number): Promise<Change[]>
+  /** Outbox entries of one writer with n ≤ through. */
+  outboxThrough(writer: string, through: number): Promise<Change[]>
+  addOutbox(change: Change): Promise<void>
+  removeOutbox(writer: string, n: number): Promise<void>
+  outboxCount(): Promise<number>
+  putConflict(conflict: ConflictRecord): Promise<void>
+  getConflict(id: number): Promise<ConflictRecord | undefined>
+  /** Keys of every record with a visible value, a confirmed snapshot or a version. */
+  localKeys(col: string): Promise<string[]>
+  getState(): Promise<ReplicaState>
+  putState(state: ReplicaState): Promise<void>
+}
+
+/**
+ * A replica's durable storage. `transaction` runs `body` atomically: all its writes become
+ * visible together when it resolves, or none if it throws or the process dies first.
+ */
+export interface ReplicaStore {
+  transaction<T>(body: (tx: ReplicaTx) => Promise<T>): Promise<T>
+}

@@ -1,0 +1,490 @@
+/**
+ * The replica's sync engine, transport-agnostic (DESIGN §3). The host (a socket.io binding, or the
+ * simulator's virtual network) connects and disconnects it and feeds it messages; the engine owns
+ * the outbox push loop, strict in-order commit application, gap detection and catch-up.
+ *
+ *   disconnected ──connected(reply)──▶ syncing ──(gap | head > cursor | new cols)──▶ catching up
+ *        ▲                               │  ▲                                          │
+ *        └──────────disconnected()───────┘  └──────────── pages applied ───────────────┘
+ *
+ * Commits arriving while catching up are buffered; those past the pull's `until` apply afterwards.
+ */
+import { HlcClock } from '../clock/hlc.js'
+import type { Change, Commit, ConflictRecord, RejectedTx } from '../model/change.js'
+import { AccordError } from '../model/errors.js'
+import type { RecordValue } from '../model/json.js'
+import {
+  PROTOCOL_VERSION,
+  type CommitsMessage,
+  type Handshake,
+  type HandshakeReply,
+  type HeadResponse,
+  type PullPage,
+  type PullRequest,
+  type PullResponse,
+  type PushRequest,
+  type PushResponse,
+} from '../protocol/messages.js'
+import type { Schema } from '../schema/define-schema.js'
+import { applyCommits, type ApplyFaults } from './apply-commits.js'
+import { applyPull } from './apply-pull.js'
+import type { LocalOp } from './local-ops.js'
+import { commitWrite, planWrite } from './local-write.js'
+import { planBatch } from './outbox-batch.js'
+import { clampPendingBases, dropTransaction, lowestPending, moveWriter } from './outbox-maintenance.js'
+import type { ReplicaState, ReplicaStore } from './replica-store.js'
+
+/** Requests a connected replica can make; each rejects if the connection is lost or times out. */
+export interface ReplicaTransport {
+  push(request: PushRequest): Promise<PushResponse>
+  pull(request: PullRequest): Promise<PullResponse>
+  head(): Promise<HeadResponse>
+}
+
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+/** What the engine tells its host. */
+export interface ReplicaListener {
+  /** Records of these collections changed (local write, commits or catch-up). */
+  changed?(cols: ReadonlySet<string>): void
+  conflicts?(records: readonly ConflictRecord[]): void
+  /** Local rejections the hub will never see (an oversize transaction). */
+  rejected?(rejections: readonly RejectedTx[]): void
+  /** Outbox size, cursor or connection progress moved. */
+  progress?(): void
+  /** A protocol-level problem worth surfacing (kept in status). */
+  error?(error: AccordError): void
+}
+
+export interface ReplicaSyncOptions {
+  schema: Schema
+  store: ReplicaStore
+  /** Physical time; the engine adds the hub's offset. */
+  now?: () => number
+  randomId: () => string
+  timers?: Timers
+  gapGraceMs?: number
+  pullLimit?: number
+  listener?: ReplicaListener
+  /** Test-only faults for the simulator's self-test. */
+  faults?: ApplyFaults
+}
+
+interface Connection {
+  transport: ReplicaTransport
+  reply: HandshakeReply
+  /** Highest n the hub acknowledged per writer on this connection. */
+  sent: Map<string, number>
+}
+
+/** One replica's sync engine. Call `open()` once, then `handshake()`/`connected()` per connection. */
+export class ReplicaSync {
+  readonly schema: Schema
+  private readonly store: ReplicaStore
+  private readonly physical: () => number
+  private readonly timers: Timers
+  private readonly gapGraceMs: number
+  private readonly pullLimit: number
+  private readonly options: ReplicaSyncOptions
+  private clock!: HlcClock
+  private state!: ReplicaState
+  private connection: Connection | undefined
+  private catchingUp = false
+  private buffered: Commit[] = []
+  private gapTimer: unknown
+  private pushing = false
+  private pushAgain = false
+  private lane: Promise<unknown> = Promise.resolve()
+  private waiters = new Set<() => void>()
+  private closed = false
+  /** Counts pull rounds, for tests and status. */
+  pulls = 0
+
+  constructor(options: ReplicaSyncOptions) {
+    this.options = options
+    this.schema = options.schema
+    this.store = options.store
+    this.physical = options.now ?? Date.now
+    this.timers = options.timers ?? globalTimers()
+    this.gapGraceMs = options.gapGraceMs ?? 200
+    this.pullLimit = options.pullLimit ?? 500
+  }
+
+  /** Loads or creates `_state` and starts a fresh writer for this runtime. */
+  async open(): Promise<ReplicaState> {
+    this.state = await this.store.transaction(async (tx) => {
+      const state = await tx.getState()
+      const writer = this.options.randomId()
+      state.writers[writer] = { nextN: 1, nextTx: 1 }
+      state.writer = writer
+      for (const [id, alloc] of Object.entries(state.writers)) {
+        if (id !== writer && alloc && !(await tx.outbox()).some((c) => c.writer === id)) delete state.writers[id]
+      }
+      await tx.putState(state)
+      return state
+    })
+    this.clock = new HlcClock({ node: this.state.replicaId, now: () => this.physical() + this.state.clockOffset, ...(this.state.hlc ? { last: this.state.hlc } : {}) })
+    return this.state
+  }
+
+  get replicaId(): string {
+    return this.state.replicaId
+  }
+  get cursor(): number {
+    return this.state.cursor
+  }
+  get isConnected(): boolean {
+    return this.connection !== undefined
+  }
+
+  /** The handshake to send: every writer that may still have pending changes. */
+  handshake(space: string, token: string | null): Handshake {
+    return {
+      protocol: PROTOCOL_VERSION,
+      schemaVersion: this.schema.version,
+      replicaId: this.state.replicaId,
+      writers: Object.keys(this.state.writers),
+      space,
+      token,
+    }
+  }
+
+  /** A connection is up and the hub said welcome. */
+  async connected(transport: ReplicaTransport, reply: HandshakeReply): Promise<void> {
+    const conn: Connection = { transport, reply, sent: new Map(Object.entries(reply.watermarks)) }
+    this.connection = conn
+    this.buffered = []
+    const known = this.state.storeId
+    const storeChanged = known !== undefined && known !== reply.storeId
+    const fromZero = storeChanged || this.state.cursor > reply.head
+    await this.serial(() =>
+      this.store.transaction(async (tx) => {
+        if (fromZero) await clampPendingBases(tx, storeChanged ? 0 : reply.head)
+        const lowest = lowestPending(await tx.outbox())
+        for (const [writer, n] of lowest) {
+          const watermark = reply.watermarks[writer] ?? 0
+          if (n > watermark + 1) await moveWriter(tx, writer, n, this.options.randomId())
+        }
+        const state = await tx.getState()
+        state.storeId = reply.storeId
+        state.principal = reply.principal
+        state.limits = reply.limits
+        state.clockOffset = reply.hubTime - this.physical()
+        if (fromZero) state.cursor = 0
+        await tx.putState(state)
+        this.state = state
+      }),
+    )
+    if (this.clock.isAheadOf(reply.hubTime)) this.clock.reset()
+    if (this.connection !== conn) return
+    const newCols = this.schema.names.filter((c) => !this.state.syncedCols.includes(c))
+    if (fromZero || this.state.cursor === 0) await this.catchUp(conn, 0, undefined, true)
+    else if (newCols.length) {
+      await this.catchUp(conn, 0, newCols, true)
+      await this.catchUp(conn, this.state.cursor, undefined, false)
+    } else if (this.state.cursor < reply.head) await this.catchUp(conn, this.state.cursor, undefined, false)
+    this.kickPush()
+    this.notify()
+  }
+
+  /** The connection is gone: stop sending, forget buffered commits (a pull recovers them). */
+  disconnected(): void {
+    this.connection = undefined
+    this.buffered = []
+    this.catchingUp = false
+    if (this.gapTimer !== undefined) this.timers.clearTimeout(this.gapTimer)
+    this.gapTimer = undefined
+    this.notify()
+  }
+
+  /** Local writes as one atomic transaction; resolves once durable. */
+  async write(ops: readonly LocalOp[]): Promise<Change[]> {
+    if (this.closed) throw new AccordError('closed', 'the replica is closed')
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const plan = await this.store.transaction((tx) => planWrite(ops, this.schema, (c, k) => tx.getVisible(c, k)))
+      for (const { col, key, value } of plan.results.values()) if (value) await this.validate(col, key, value)
+      const result = await this.store.transaction((tx) => commitWrite(tx, plan, () => this.clock.now()))
+      if (result === 'moved') continue
+      if (result.changes.length) {
+        this.state.writers = { ...this.state.writers }
+        this.notifyChanged(new Set(result.changes.map((c) => c.col)))
+        this.kickPush()
+      }
+      return result.changes
+    }
+    throw new AccordError('conflict', 'the records kept changing while this write was prepared; try again')
+  }
+
+  /** Feeds one `commits` broadcast. */
+  receiveCommits(message: CommitsMessage): void {
+    const conn = this.connection
+    if (!conn) return
+    this.buffered.push(...message.commits)
+    if (this.catchingUp) return
+    void this.serial(() => this.drainBuffered(conn))
+  }
+
+  /** Feeds a `head` announcement: a replica below it pulls after the grace period. */
+  receiveHead(head: number): void {
+    if (!this.connection || head <= this.state.cursor) return
+    this.armGapTimer()
+  }
+
+  /** Nudges the push loop (another tab wrote, a timer fired). */
+  kickPush(): void {
+    if (!this.connection) return
+    if (this.pushing) {
+      this.pushAgain = true
+      return
+    }
+    void this.pushLoop(this.connection)
+  }
+
+  /** Resolves once the outbox is empty and the cursor reached the hub's head read after that. */
+  async flush(): Promise<void> {
+    for (;;) {
+      if (this.closed) throw new AccordError('closed', 'the replica is closed')
+      const conn = this.connection
+      if (conn && (await this.pendingCount()) === 0) {
+        const head = await conn.transport.head().catch(() => undefined)
+        if (head?.ok) {
+          await this.waitFor(() => this.state.cursor >= head.head || this.connection !== conn)
+          if (this.connection === conn && this.state.cursor >= head.head && (await this.pendingCount()) === 0) return
+          continue
+        }
+      }
+      await this.waitFor(() => this.connection !== undefined && this.connection !== conn, 1000)
+    }
+  }
+
+  async pendingCount(): Promise<number> {
+    return this.store.transaction((tx) => tx.outboxCount())
+  }
+
+  async read(col: string, key: string): Promise<RecordValue | undefined> {
+    return this.store.transaction((tx) => tx.getVisible(col, key))
+  }
+
+  close(): void {
+    this.closed = true
+    this.disconnected()
+    for (const wake of this.waiters) wake()
+  }
+
+  private async pushLoop(conn: Connection): Promise<void> {
+    this.pushing = true
+    try {
+      let singleTx = false
+      while (this.connection === conn && !this.closed) {
+        this.pushAgain = false
+        const limits = conn.reply.limits
+        const plan = await this.store.transaction(async (tx) => planBatch(await tx.outbox(), conn.sent, limits, singleTx ? 1 : Infinity))
+        if (plan.kind === 'empty') {
+          if (!this.pushAgain) break
+          continue
+        }
+        if (plan.kind === 'oversize') {
+          await this.rejectLocally(plan.changes, 'payload_too_large')
+          continue
+        }
+        const response = await conn.transport.push({ v: PROTOCOL_VERSION, changes: plan.changes }).catch(() => undefined)
+        if (!response || this.connection !== conn) break
+        if (response.ok) {
+          singleTx = false
+          for (const [w, n] of Object.entries(response.through)) conn.sent.set(w, Math.max(conn.sent.get(w) ?? 0, n))
+          if (response.seq > this.state.cursor) this.armGapTimer()
+          continue
+        }
+        const { code, details } = response.error
+        if (code === 'out_of_order') {
+          const d = details as { writer?: string; watermark?: number } | undefined
+          if (d?.writer !== undefined && d.watermark !== undefined) await this.realignWriter(conn, d.writer, d.watermark)
+          continue
+        }
+        if (['malformed', 'unknown_collection', 'payload_too_large', 'too_many_changes', 'tx_split'].includes(code)) {
+          // One bad transaction must not block the outbox: isolate it, then drop it.
+          if (!singleTx) singleTx = true
+          else await this.rejectLocally(takeFirstTx(plan.changes), code)
+          continue
+        }
+        this.options.listener?.error?.(AccordError.fromWire(response.error))
+        break
+      }
+    } finally {
+      this.pushing = false
+      this.notify()
+    }
+  }
+
+  private async realignWriter(conn: Connection, writer: string, watermark: number): Promise<void> {
+    conn.sent.set(writer, watermark)
+    await this.serial(() =>
+      this.store.transaction(async (tx) => {
+        const lowest = lowestPending(await tx.outbox()).get(writer)
+        if (lowest !== undefined && lowest > watermark + 1) await moveWriter(tx, writer, lowest, this.options.randomId())
+        this.state = await tx.getState()
+      }),
+    )
+  }
+
+  private async rejectLocally(changes: readonly Change[], code: string): Promise<void> {
+    await this.serial(() =>
+      this.store.transaction(async (tx) => {
+        await dropTransaction(tx, this.schema, changes, this.options.randomId())
+        this.state = await tx.getState()
+      }),
+    )
+    const first = changes[0]
+    if (first) this.options.listener?.rejected?.([{ writer: first.writer, tx: first.tx, code }])
+    this.notifyChanged(new Set(changes.map((c) => c.col)))
+  }
+
+  /** Applies buffered commits in seq order; a gap arms the grace timer, a mismatch re-pulls. */
+  private async drainBuffered(conn: Connection): Promise<void> {
+    if (this.connection !== conn || this.catchingUp) return
+    const ready = this.buffered.filter((c) => c.seq > this.state.cursor).sort((a, b) => a.seq - b.seq)
+    this.buffered = []
+    if (!ready.length) return
+    const result = await this.store.transaction((tx) => applyCommits(tx, this.schema, ready, this.options.faults))
+    this.afterApply(result.cursor, result.conflicts, result.maxHlc, new Set(ready.slice(0, result.applied).map((c) => c.col)))
+    if (result.applied > 0) this.kickPush()
+    const rest = ready.slice(result.applied)
+    if (result.stopped === 'mismatch') {
+      void this.catchUp(conn, 0, undefined, true)
+      return
+    }
+    if (rest.length) {
+      this.buffered.push(...rest)
+      this.armGapTimer()
+    } else if (this.gapTimer !== undefined) {
+      this.timers.clearTimeout(this.gapTimer)
+      this.gapTimer = undefined
+    }
+  }
+
+  private armGapTimer(): void {
+    if (this.gapTimer !== undefined) return
+    const conn = this.connection
+    this.gapTimer = this.timers.setTimeout(() => {
+      this.gapTimer = undefined
+      if (conn && this.connection === conn) void this.catchUp(conn, this.state.cursor, undefined, false)
+    }, this.gapGraceMs)
+  }
+
+  /** Pulls pages from `since`, stages them, applies them in one transaction, then the buffer. */
+  private async catchUp(conn: Connection, since: number, cols: string[] | undefined, fromZero: boolean): Promise<void> {
+    if (this.catchingUp || this.connection !== conn) return
+    this.catchingUp = true
+    this.pulls += 1
+    try {
+      const pages: Omit<PullPage, 'v'>[] = []
+      let cursor = since
+      for (;;) {
+        const response = await conn.transport.pull({ v: PROTOCOL_VERSION, since: cursor, limit: this.pullLimit, ...(cols ? { cols } : {}) }).catch(() => undefined)
+        if (!response || this.connection !== conn) return
+        if (!response.ok) {
+          if (response.error.code === 'cursor_expired' && !fromZero) {
+            this.catchingUp = false
+            return this.catchUp(conn, 0, cols, true)
+          }
+          this.options.listener?.error?.(AccordError.fromWire(response.error))
+          return
+        }
+        pages.push(response)
+        cursor = response.until
+        if (!response.more) break
+      }
+      const keepCursor = cols !== undefined && this.state.cursor > 0
+      const previous = this.state.cursor
+      const result = await this.serial(() =>
+        this.store.transaction(async (tx) => {
+          const applied = await applyPull(tx, this.schema, pages, { fromZero, ...(cols ? { cols } : {}), complete: true })
+          const state = await tx.getState()
+          if (keepCursor) state.cursor = previous
+          for (const c of cols ?? this.schema.names) if (!state.syncedCols.includes(c)) state.syncedCols.push(c)
+          await tx.putState(state)
+          this.state = state
+          return applied
+        }),
+      )
+      this.afterApply(this.state.cursor, result.conflicts, result.maxHlc, new Set(cols ?? this.schema.names))
+    } finally {
+      this.catchingUp = false
+    }
+    if (this.connection === conn) {
+      this.kickPush()
+      await this.serial(() => this.drainBuffered(conn))
+    }
+  }
+
+  private afterApply(cursor: number, conflicts: readonly ConflictRecord[], maxHlc: string | undefined, cols: ReadonlySet<string>): void {
+    this.state.cursor = cursor
+    if (maxHlc) this.clock.receive(maxHlc)
+    if (conflicts.length) this.options.listener?.conflicts?.(conflicts)
+    if (cols.size) this.notifyChanged(cols)
+    this.notify()
+  }
+
+  private async validate(col: string, key: string, value: RecordValue): Promise<void> {
+    const validator = this.schema.collection(col).validator
+    if (!validator) return
+    const result = await validator['~standard'].validate(value)
+    if (result.issues) {
+      const issue = result.issues[0]
+      throw new AccordError('validation_failed', `${col}/${key}: ${issue?.message ?? 'invalid'}`, { details: { col, key, issues: result.issues.map((i) => i.message) } })
+    }
+  }
+
+  /** Storage updates that read-then-write engine state run one at a time. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lane.then(fn, fn)
+    this.lane = run.catch(() => undefined)
+    return run
+  }
+
+  private notifyChanged(cols: ReadonlySet<string>): void {
+    this.options.listener?.changed?.(cols)
+    this.notify()
+  }
+
+  private notify(): void {
+    this.options.listener?.progress?.()
+    for (const wake of [...this.waiters]) wake()
+  }
+
+  /** Resolves when `predicate` holds (checked on every progress), or after `timeoutMs` if given. */
+  private waitFor(predicate: () => boolean, timeoutMs?: number): Promise<void> {
+    if (predicate() || this.closed) return Promise.resolve()
+    return new Promise((resolve) => {
+      let timer: unknown
+      const wake = (): void => {
+        if (!predicate() && !this.closed && timer !== 'fired') return
+        this.waiters.delete(wake)
+        if (timer !== undefined && timer !== 'fired') this.timers.clearTimeout(timer)
+        resolve()
+      }
+      this.waiters.add(wake)
+      if (timeoutMs !== undefined) {
+        timer = this.timers.setTimeout(() => {
+          timer = 'fired'
+          wake()
+        }, timeoutMs)
+      }
+    })
+  }
+}
+
+/** The host's timers; core has no DOM or Node types, so they are looked up on globalThis. */
+function globalTimers(): Timers {
+  const g = globalThis as unknown as Timers
+  return { setTimeout: (fn, ms) => g.setTimeout(fn, ms), clearTimeout: (h) => g.clearTimeout(h) }
+}
+
+function takeFirstTx(changes: readonly Change[]): Change[] {
+  const first = changes[0]
+  if (!first) return []
+  return changes.filter((c) => c.writer === first.writer && c.tx === first.tx)
+}
