@@ -1,0 +1,122 @@
+import {
+  decideBatch,
+  toWireError,
+  type BatchDecision,
+  type Change,
+  type ConflictRecord,
+  type DecisionReadRequest,
+  type DecisionSnapshot,
+  type DeciderView,
+  type HlcClock,
+  type HubRecordState,
+  type HubStore,
+  type Schema,
+  type WireError,
+  type WriterState,
+} from '@accord/core'
+import { recordKey } from '@accord/core/internal'
+import { HookError, judgeDecision, type Refusals } from './batch-hooks.js'
+import type { Logger } from './logger.js'
+import type { AuthorizeFn, Principal } from './types.js'
+
+/** What one batch needs beyond the changes: the hub's parts. */
+export interface BatchDeps {
+  schema: Schema
+  store: HubStore
+  clock: HlcClock
+  limits: { recordBytes: number }
+  authorize: AuthorizeFn | undefined
+  logger: Logger
+}
+
+/** One push, as the connection that sent it hands it over. */
+export interface BatchJob {
+  space: string
+  changes: Change[]
+  connection: { replica: string; writers: ReadonlySet<string> }
+  principal: Principal
+}
+
+export type BatchOutcome = { ok: true; decision: BatchDecision } | { ok: false; error: WireError }
+
+/** How often a batch is decided again because another writer moved the space's head. */
+const MAX_ATTEMPTS = 20
+
+/**
+ * Settles one batch (DESIGN §3 rule 2). The caller runs one batch per space at a time.
+ *
+ *   read snapshot ──▶ decide ──▶ hooks ──refused?──▶ decide again with the refusals
+ *         ▲                        │ all settled
+ *         └──── head moved ◀── commitBatch ──▶ written: done
+ *
+ * A decision with no commit (every change already settled) writes nothing.
+ */
+export async function runBatch(deps: BatchDeps, job: BatchJob): Promise<BatchOutcome> {
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const snapshot = await deps.store.readForDecision(job.space, decisionRequest(job.changes))
+    const decided = await decideWithHooks(deps, job, snapshotView(snapshot))
+    if (!decided.ok || decided.decision.commits.length === 0) return decided
+    if (await deps.store.commitBatch(job.space, decided.decision)) return decided
+    deps.logger.debug('head moved under a batch; deciding again', { space: job.space, attempt })
+  }
+  return { ok: false, error: { code: 'internal', message: `space ${job.space} kept moving; try again` } }
+}
+
+async function decideWithHooks(deps: BatchDeps, job: BatchJob, view: DeciderView): Promise<BatchOutcome> {
+  const refused: Refusals = new Map()
+  // Each pass refuses at least one more transaction, and a refused one has no effects: this ends.
+  for (;;) {
+    let result: ReturnType<typeof decideBatch>
+    try {
+      result = decideBatch({
+        schema: deps.schema,
+        view,
+        changes: job.changes,
+        connection: job.connection,
+        clock: deps.clock,
+        limits: deps.limits,
+        refused,
+      })
+    } catch (error) {
+      deps.logger.error('the decider threw', { space: job.space, error })
+      return { ok: false, error: { code: 'internal', message: toWireError(error).message } }
+    }
+    if (!result.ok) return result
+    let fresh: Refusals
+    try {
+      fresh = await judgeDecision(result.decision, { authorize: deps.authorize, principal: job.principal, space: job.space, refused })
+    } catch (error) {
+      if (!(error instanceof HookError)) throw error
+      deps.logger.error('a hook threw; batch not written', { space: job.space, error: error.cause })
+      return { ok: false, error: { code: 'internal', message: 'a hub hook failed; try again' } }
+    }
+    if (fresh.size === 0) return result
+    for (const [tx, refusal] of fresh) refused.set(tx, refusal)
+  }
+}
+
+/** Everything the decider may read for these changes. */
+export function decisionRequest(changes: readonly Change[]): DecisionReadRequest {
+  const records = new Map<string, { col: string; key: string }>()
+  const writers = new Set<string>()
+  const conflicts = new Set<number>()
+  for (const change of changes) {
+    records.set(recordKey(change.col, change.key), { col: change.col, key: change.key })
+    writers.add(change.writer)
+    if (change.resolves !== undefined) conflicts.add(change.resolves)
+  }
+  return { records: [...records.values()], writers: [...writers], conflicts: [...conflicts] }
+}
+
+/** The decider's synchronous view over a snapshot. */
+export function snapshotView(snapshot: DecisionSnapshot): DeciderView {
+  const records = new Map<string, HubRecordState>(snapshot.records.map((r) => [recordKey(r.col, r.key), r]))
+  const writers = new Map<string, WriterState>(snapshot.writers.map((w) => [w.writer, w]))
+  const conflicts = new Map<number, ConflictRecord>(snapshot.conflicts.map((c) => [c.id, c]))
+  return {
+    head: snapshot.head,
+    record: (col, key) => records.get(recordKey(col, key)),
+    writer: (writer) => writers.get(writer),
+    conflict: (id) => conflicts.get(id),
+  }
+}

@@ -1,0 +1,52 @@
+import { PROTOCOL_VERSION } from '@accord/core'
+import { spaceRoom } from './broadcast.js'
+import type { HubContext } from './hub-context.js'
+import { wireLimits } from './limits.js'
+import { registerPullHandlers } from './pull-handler.js'
+import { registerPushHandler } from './push-handler.js'
+import { registerUnknownEventHandler } from './request.js'
+import type { HubSocket } from './types.js'
+
+/**
+ * A socket that passed the handshake: takes its writers over from older connections, registers
+ * its handlers, joins the space's room, and only then reads the head and watermarks it is told in
+ * `welcome` (so no commit settled after that read can miss it).
+ */
+export function onConnection(ctx: HubContext, socket: HubSocket): void {
+  const state = socket.data
+  for (const older of ctx.registry.open(state.space, socket.id, state.writers)) {
+    ctx.logger.info('writer handed over; disconnecting the older connection', { space: state.space, socket: older })
+    ctx.io.sockets.sockets.get(older)?.disconnect(true)
+  }
+  socket.on('disconnect', (reason) => {
+    ctx.registry.close(state.space, socket.id)
+    ctx.logger.debug('disconnected', { space: state.space, replica: state.replica, reason })
+  })
+  registerPushHandler(ctx, socket)
+  registerPullHandlers(ctx, socket)
+  registerUnknownEventHandler(socket)
+  void socket.join(spaceRoom(state.space))
+  ctx.logger.debug('connected', { space: state.space, replica: state.replica, principal: state.principalId })
+  void sendWelcome(ctx, socket)
+}
+
+async function sendWelcome(ctx: HubContext, socket: HubSocket): Promise<void> {
+  const state = socket.data
+  try {
+    const info = await ctx.store.openSpace(state.space)
+    const watermarks = await ctx.store.watermarks(state.space, [...state.writers])
+    if (!socket.connected) return
+    socket.emit('welcome', {
+      v: PROTOCOL_VERSION,
+      storeId: info.storeId,
+      head: info.head,
+      hubTime: Date.now(),
+      principal: state.principalId,
+      watermarks,
+      limits: wireLimits(ctx.limits),
+    })
+  } catch (error) {
+    ctx.logger.error('could not welcome a connection', { space: state.space, error })
+    socket.disconnect(true)
+  }
+}

@@ -1,0 +1,116 @@
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { HlcClock, type HubStore } from '@accord/core'
+import { Server } from 'socket.io'
+import { onConnection } from './connection.js'
+import { ConnectionRegistry } from './connection-registry.js'
+import { handshakeMiddleware } from './handshake.js'
+import { startHeadTicker } from './head-ticker.js'
+import type { HubContext } from './hub-context.js'
+import { resolveLimits } from './limits.js'
+import { silentLogger } from './logger.js'
+import { principalId } from './principal.js'
+import { KeyedSerialQueue } from './serial-queue.js'
+import type { CreateHubOptions, Hub, HubServer, Principal } from './types.js'
+
+const DEFAULT_PORT = 8787
+
+/**
+ * Starts a hub (DESIGN §6): the store's decider behind a Socket.IO server, listening on `port`
+ * (0: any free port) or attached to `server`. When it creates the http server, that server also
+ * answers `GET /healthz` with the store's health.
+ */
+export async function createHub(options: CreateHubOptions): Promise<Hub> {
+  const limits = resolveLimits(options.limits)
+  const logger = options.logger ?? silentLogger
+  const owned = options.server === undefined
+  const http = options.server ?? createServer(healthzHandler(options.store))
+  const io: HubServer = new Server(http, {
+    maxHttpBufferSize: limits.messageBytes,
+    ...(options.cors === undefined ? {} : { cors: options.cors }),
+  })
+  const ctx: HubContext = {
+    schema: options.schema,
+    store: options.store,
+    clock: new HlcClock({ node: 'hub', now: Date.now, maxDriftMs: limits.maxClockDriftMs }),
+    limits,
+    authenticate: options.authenticate,
+    authorize: options.authorize,
+    logger,
+    batches: new KeyedSerialQueue(),
+    registry: new ConnectionRegistry(),
+    io,
+    closing: false,
+  }
+  io.use(handshakeMiddleware(ctx))
+  io.on('connection', (socket) => onConnection(ctx, socket))
+  const stopTicker = startHeadTicker(ctx, options.headIntervalMs ?? 10_000)
+
+  if (owned) await listen(http, options.port ?? DEFAULT_PORT, options.host)
+  const port = (http.address() as AddressInfo | null)?.port ?? 0
+  logger.info('hub listening', { port, host: options.host ?? null, schemaVersion: options.schema.version })
+
+  let closed: Promise<void> | undefined
+  return {
+    port,
+    io,
+    revoke: (match) => revoke(io, match),
+    close: () => (closed ??= closeHub(ctx, http, owned, stopTicker)),
+  }
+}
+
+async function closeHub(ctx: HubContext, http: HttpServer, owned: boolean, stopTicker: () => void): Promise<void> {
+  ctx.closing = true
+  stopTicker()
+  await ctx.batches.idle()
+  ctx.io.disconnectSockets(true)
+  if (owned) {
+    const done = new Promise<void>((resolve) => void ctx.io.close(() => resolve()))
+    http.closeAllConnections()
+    await done
+  } else {
+    // io.close() would close the caller's server too: close only what Socket.IO owns.
+    ctx.io.engine.close()
+  }
+  await ctx.store.close()
+  ctx.logger.info('hub closed')
+}
+
+function revoke(io: HubServer, match: { principal?: Principal; space?: string }): number {
+  const wanted = match.principal === undefined ? undefined : principalId(match.principal)
+  let count = 0
+  for (const socket of io.sockets.sockets.values()) {
+    if (wanted !== undefined && socket.data.principalId !== wanted) continue
+    if (match.space !== undefined && socket.data.space !== match.space) continue
+    socket.disconnect(true)
+    count += 1
+  }
+  return count
+}
+
+function listen(http: HttpServer, port: number, host: string | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    http.once('error', reject)
+    http.listen(port, host, () => {
+      http.off('error', reject)
+      resolve()
+    })
+  })
+}
+
+/** `GET /healthz`: 200 with the store's health when it is ok, 503 otherwise; 404 for anything else. */
+export function healthzHandler(store: HubStore) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/healthz') {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not_found"}')
+      return
+    }
+    store.health().then(
+      (health) => res.writeHead(health.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(health)),
+      (error: unknown) => {
+        const detail = error instanceof Error ? error.message : String(error)
+        res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, spaces: 0, detail }))
+      },
+    )
+  }
+}

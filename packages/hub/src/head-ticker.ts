@@ -1,0 +1,33 @@
+import { PROTOCOL_VERSION } from '@accord/core'
+import { spaceRoom } from './broadcast.js'
+import type { HubContext } from './hub-context.js'
+
+/**
+ * Every `intervalMs`, tells each space's room its head (DESIGN §3 rule 5): a replica that missed
+ * the last broadcast of a quiet space sees it is behind and pulls. Returns the stop function.
+ */
+export function startHeadTicker(ctx: HubContext, intervalMs: number): () => void {
+  if (!Number.isFinite(intervalMs) || intervalMs <= 0) throw new RangeError(`headIntervalMs must be positive, got ${intervalMs}`)
+  let running = false
+  const timer = setInterval(() => {
+    if (running) return
+    running = true
+    void emitHeads(ctx).finally(() => {
+      running = false
+    })
+  }, intervalMs)
+  timer.unref()
+  return () => clearInterval(timer)
+}
+
+async function emitHeads(ctx: HubContext): Promise<void> {
+  for (const space of ctx.registry.activeSpaces()) {
+    if (ctx.closing) return
+    try {
+      const { head } = await ctx.store.openSpace(space)
+      ctx.io.to(spaceRoom(space)).emit('head', { v: PROTOCOL_VERSION, head })
+    } catch (error) {
+      ctx.logger.warn('could not read a head to announce', { space, error })
+    }
+  }
+}

@@ -1,0 +1,23 @@
+import type { HlcClock, HubStore, Schema } from '@accord/core'
+import type { ConnectionRegistry } from './connection-registry.js'
+import type { ResolvedLimits } from './limits.js'
+import type { Logger } from './logger.js'
+import type { KeyedSerialQueue } from './serial-queue.js'
+import type { AuthenticateFn, AuthorizeFn, HubServer } from './types.js'
+
+/** The parts of a running hub that its handlers share. */
+export interface HubContext {
+  schema: Schema
+  store: HubStore
+  clock: HlcClock
+  limits: ResolvedLimits
+  authenticate: AuthenticateFn | undefined
+  authorize: AuthorizeFn | undefined
+  logger: Logger
+  /** One batch per space at a time. */
+  batches: KeyedSerialQueue
+  registry: ConnectionRegistry
+  io: HubServer
+  /** Set by `close()`: new connections and pushes are refused with `closed`. */
+  closing: boolean
+}

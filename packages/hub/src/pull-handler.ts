@@ -1,0 +1,48 @@
+import { PROTOCOL_VERSION, toWireError, validatePullRequest, type HeadResponse, type PullResponse } from '@accord/core'
+import type { HubContext } from './hub-context.js'
+import { failure, onRaw, splitRequest } from './request.js'
+import type { HubSocket } from './types.js'
+
+/** `pull` (one page of catch-up, DESIGN §3 rule 6) and `head` (the space's last seq). */
+export function registerPullHandlers(ctx: HubContext, socket: HubSocket): void {
+  onRaw(socket, 'pull', (...args) => {
+    const request = splitRequest<PullResponse>(args, 1)
+    if (!request) return
+    void handlePull(ctx, socket, request.extra ? undefined : request.payload).then(request.ack, (error: unknown) => {
+      ctx.logger.error('pull failed', { space: socket.data.space, error })
+      request.ack(failure('internal', toWireError(error).message))
+    })
+  })
+  onRaw(socket, 'head', (...args) => {
+    const request = splitRequest<HeadResponse>(args, 0)
+    if (!request) return
+    void handleHead(ctx, socket, request.extra).then(request.ack, (error: unknown) => {
+      ctx.logger.error('head failed', { space: socket.data.space, error })
+      request.ack(failure('internal', toWireError(error).message))
+    })
+  })
+}
+
+async function handlePull(ctx: HubContext, socket: HubSocket, payload: unknown): Promise<PullResponse> {
+  const state = socket.data
+  if (!state.requestLimiter.take()) return failure('rate_limited', `more than ${ctx.limits.requestsPerSecond} requests per second`)
+  // A limit above the hub's cap is lowered, not refused: replicas are not told the cap.
+  const checked = validatePullRequest(payload, { maxLimit: Number.MAX_SAFE_INTEGER })
+  if (!checked.ok) return { ok: false, error: checked.error }
+  const { since, cols } = checked.value
+  const limit = Math.min(checked.value.limit, ctx.limits.pullLimit)
+  const info = await ctx.store.openSpace(state.space)
+  if (since > info.head) return failure('bad_cursor', `cursor ${since} is past the head ${info.head}; pull from 0`, { head: info.head })
+  if (since > 0 && since < info.purgedThrough) {
+    return failure('cursor_expired', `history through ${info.purgedThrough} was purged; pull from 0`, { purgedThrough: info.purgedThrough })
+  }
+  const page = await ctx.store.pull(state.space, { since, limit, replica: state.replica, ...(cols ? { cols } : {}) })
+  return { ok: true, v: PROTOCOL_VERSION, ...page }
+}
+
+async function handleHead(ctx: HubContext, socket: HubSocket, extra: boolean): Promise<HeadResponse> {
+  if (!socket.data.requestLimiter.take()) return failure('rate_limited', `more than ${ctx.limits.requestsPerSecond} requests per second`)
+  if (extra) return failure('malformed', 'head takes no arguments')
+  const info = await ctx.store.openSpace(socket.data.space)
+  return { ok: true, head: info.head }
+}

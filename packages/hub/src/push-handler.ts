@@ -1,0 +1,45 @@
+import { toWireError, validatePushRequest, type PushResponse } from '@accord/core'
+import { runBatch } from './batch-runner.js'
+import { broadcastBatch } from './broadcast.js'
+import type { HubContext } from './hub-context.js'
+import { failure, onRaw, splitRequest, type Ack } from './request.js'
+import type { HubSocket } from './types.js'
+
+/**
+ * `push`: rate limit, validate, settle the batch (one per space at a time), broadcast its commits,
+ * then acknowledge. A refused push writes nothing and is answered `{ ok: false, error }`.
+ */
+export function registerPushHandler(ctx: HubContext, socket: HubSocket): void {
+  onRaw(socket, 'push', (...args) => {
+    const request = splitRequest<PushResponse>(args, 1)
+    if (!request) return
+    void handlePush(ctx, socket, request.extra ? undefined : request.payload).then(request.ack, (error: unknown) => {
+      ctx.logger.error('push failed', { space: socket.data.space, error })
+      request.ack(failure('internal', toWireError(error).message))
+    })
+  })
+}
+
+async function handlePush(ctx: HubContext, socket: HubSocket, payload: unknown): Promise<PushResponse> {
+  const state = socket.data
+  if (!state.pushLimiter.take()) return failure('rate_limited', `more than ${ctx.limits.pushesPerSecond} pushes per second`)
+  if (ctx.closing) return failure('closed', 'the hub is shutting down')
+  const checked = validatePushRequest(payload, ctx.limits)
+  if (!checked.ok) return { ok: false, error: checked.error }
+  const { changes } = checked.value
+  // Broadcast inside the queued job, so the room hears batches in seq order.
+  const outcome = await ctx.batches.run(state.space, async () => {
+    const settled = await runBatch(
+      { schema: ctx.schema, store: ctx.store, clock: ctx.clock, limits: ctx.limits, authorize: ctx.authorize, logger: ctx.logger },
+      { space: state.space, changes, connection: { replica: state.replica, writers: new Set(state.writers) }, principal: state.principal },
+    )
+    if (settled.ok) broadcastBatch(ctx.io, socket, state.space, settled.decision.commits)
+    return settled
+  })
+  if (!outcome.ok) return outcome
+  const { decision } = outcome
+  const used = decision.writers.map((w) => w.writer)
+  for (const writer of used) state.writers.add(writer)
+  ctx.registry.use(state.space, socket.id, used)
+  return { ok: true, ...decision.ack }
+}
