@@ -1,0 +1,122 @@
+import { AccordError, type ConflictRecord, type HandshakeReply, type Schema } from '@accord/core'
+import { ReplicaSync, type ApplyFaults, type LocalOp, type ReplicaState } from '@accord/core/internal'
+import { MemoryReplicaStore, type ReplicaData } from './memory-replica-store.js'
+import { Link, type NetworkFaults } from './network.js'
+import type { Rng } from './rng.js'
+import type { Scheduler } from './scheduler.js'
+import type { HubPeer, SimHub } from './sim-hub.js'
+
+export interface SimReplicaOptions {
+  name: string
+  schema: Schema
+  scheduler: Scheduler
+  rng: Rng
+  network: NetworkFaults
+  space: string
+  pullLimit: number
+  gapGraceMs: number
+  /** Local clock skew in ms. */
+  skewMs: number
+  faults?: ApplyFaults
+  trace: (line: string) => void
+}
+
+/** One replica: a durable memory database plus a runtime (ReplicaSync) that can crash and reboot. */
+export class SimReplica {
+  readonly store: MemoryReplicaStore
+  sync!: ReplicaSync
+  link: Link | undefined
+  online = true
+  conflicts: ConflictRecord[] = []
+
+  constructor(
+    readonly options: SimReplicaOptions,
+    data: ReplicaData | undefined,
+    replicaId: string,
+  ) {
+    const initial: ReplicaState = { replicaId, writer: '', writers: {}, nextOrd: 1, cursor: 0, clockOffset: 0, syncedCols: [], schemaVersion: options.schema.version }
+    this.store = new MemoryReplicaStore(data ?? initial)
+  }
+
+  get name(): string {
+    return this.options.name
+  }
+
+  async boot(): Promise<void> {
+    const { schema, scheduler, rng } = this.options
+    this.sync = new ReplicaSync({
+      schema,
+      store: this.store,
+      now: () => scheduler.now + this.options.skewMs,
+      randomId: () => rng.id('w'),
+      timers: scheduler,
+      gapGraceMs: this.options.gapGraceMs,
+      pullLimit: this.options.pullLimit,
+      ...(this.options.faults ? { faults: this.options.faults } : {}),
+      listener: { conflicts: (list) => this.conflicts.push(...list) },
+    })
+    await this.sync.open()
+  }
+
+  /** Connects to a hub if online and not connected; the handshake travels over the link too. */
+  connect(hub: SimHub): void {
+    if (!this.online || this.link?.up || !hub.alive) return
+    const sync = this.sync
+    const link: Link = new Link(this.options.scheduler, this.options.rng, this.options.network, () => {
+      hub.leave(peer)
+      if (this.sync === sync) sync.disconnected()
+    })
+    this.link = link
+    const handshake = sync.handshake(this.options.space, 'token')
+    const peer: HubPeer = {
+      replica: handshake.replicaId,
+      space: this.options.space,
+      writers: new Set(handshake.writers),
+      send: (message) => link.deliver(() => sync.receiveCommits(message)),
+      sendHead: (head) => link.deliver(() => sync.receiveHead(head)),
+      drop: () => link.cut(),
+    }
+    void link
+      .request(() => hub.handshake(handshake, peer))
+      .then(
+        (reply: HandshakeReply) => {
+          if (!link.up || this.sync !== sync) return
+          this.options.trace(`${this.name} connected to ${hub.name} head=${reply.head} cursor=${sync.cursor}`)
+          return sync.connected(
+            {
+              push: (request) => link.request(() => hub.push(peer, request)),
+              pull: (request) => link.request(() => hub.pull(peer, request)),
+              head: () => link.request(async () => ({ ok: true as const, head: await hub.head(this.options.space) })),
+            },
+            reply,
+          )
+        },
+        (error: unknown) => {
+          if (error instanceof AccordError) this.options.trace(`${this.name} handshake refused: ${error.code}`)
+          link.cut()
+        },
+      )
+  }
+
+  disconnect(): void {
+    this.link?.cut()
+    this.link = undefined
+  }
+
+  /** A crash: the runtime and its connection vanish; the database stays as last committed. */
+  async crash(): Promise<void> {
+    this.disconnect()
+    this.sync.close()
+    await this.boot()
+  }
+
+  async write(ops: LocalOp[]): Promise<boolean> {
+    try {
+      await this.sync.write(ops)
+      return true
+    } catch (error) {
+      if (error instanceof AccordError && ['not_found', 'validation_failed'].includes(error.code)) return false
+      throw error
+    }
+  }
+}

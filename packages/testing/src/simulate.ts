@@ -1,0 +1,250 @@
+import type { RecordValue, Schema } from '@accord/core'
+import type { ApplyFaults, DeciderFaults, LocalOp } from '@accord/core/internal'
+import { MemoryHubStore } from './memory-hub-store.js'
+import type { NetworkFaults } from './network.js'
+import { Rng } from './rng.js'
+import { Scheduler } from './scheduler.js'
+import { Rooms, SimHub, type SettledChange } from './sim-hub.js'
+import { SimReplica } from './sim-replica.js'
+import { simSchema } from './sim-schema.js'
+import { MarkSource, counterOp, marksOf, randomOp } from './workload.js'
+import { checkInvariants, type Ledger } from './invariants.js'
+
+/** Deliberate bugs, to prove the simulator catches them (tests only). */
+export interface SimFaults {
+  decider?: DeciderFaults
+  replica?: ApplyFaults
+}
+
+export interface SimOptions {
+  seed: number
+  /** Random actions before healing. */
+  steps?: number
+  schema?: Schema
+  faults?: SimFaults
+}
+
+export interface SimResult {
+  seed: number
+  ok: boolean
+  failures: string[]
+  trace: string[]
+  stats: { writes: number; commits: number; conflicts: number; pulls: number; knobs: string[] }
+}
+
+const SPACE = 'space-1'
+
+/**
+ * Runs one seeded simulation: replicas write at random while the network partitions, delays,
+ * reorders, duplicates and drops, replicas and hubs crash, databases are cloned and the hub's store
+ * is restored from a backup; then everything heals and the invariants are checked.
+ */
+export async function simulate(options: SimOptions): Promise<SimResult> {
+  const rng = new Rng(options.seed)
+  const schema = options.schema ?? simSchema
+  const trace: string[] = []
+  const log = (line: string): void => {
+    trace.push(`[${scheduler.now}] ${line}`)
+  }
+  const scheduler = new Scheduler()
+  const knobs = new Set<string>()
+  const network: NetworkFaults = {
+    maxDelayMs: rng.int(0, 30),
+    duplicate: rng.chance(0.5) ? rng.next() * 0.2 : 0,
+    duplicateRequest: rng.chance(0.3) ? rng.next() * 0.1 : 0,
+    drop: rng.chance(0.3) ? rng.next() * 0.05 : 0,
+  }
+  const ledger: Ledger = { settled: [], durableMarks: new Set(), droppableMarks: new Set(), counterSums: new Map(), restored: false }
+  const store = new MemoryHubStore({ storeId: () => rng.id('store-') })
+  const rooms = new Rooms()
+  const limits = { batchChanges: rng.int(3, 10), maxClockDriftMs: 60_000 }
+  const hubCount = rng.chance(0.3) ? 2 : 1
+  if (hubCount === 2) knobs.add('two-deciders')
+  const hubs = Array.from({ length: hubCount }, (_, i) => {
+    const hubOptions = { limits, ledger: (s: SettledChange[]) => ledger.settled.push(...s), ...(options.faults?.decider ? { faults: options.faults.decider } : {}) }
+    return new SimHub(`hub${i}`, store, schema, rooms, () => scheduler.now, hubOptions)
+  })
+  const pullLimit = rng.chance(0.3) ? 1 : rng.int(2, 20)
+  if (pullLimit === 1) knobs.add('pull-limit-1')
+  const replicas: SimReplica[] = []
+  let replicaCount = 0
+  const makeReplica = async (data?: SimReplica['store']['data'], replicaId?: string): Promise<SimReplica> => {
+    const name = `r${replicaCount++}`
+    const skewMs = rng.chance(0.1) ? 120_000 : rng.int(-5000, 5000)
+    const r = new SimReplica(
+      {
+        name,
+        schema,
+        scheduler,
+        rng,
+        network,
+        space: SPACE,
+        pullLimit,
+        gapGraceMs: rng.int(20, 200),
+        skewMs,
+        trace: log,
+        ...(options.faults?.replica ? { faults: options.faults.replica } : {}),
+      },
+      data,
+      replicaId ?? rng.id('rep-'),
+    )
+    await r.boot()
+    replicas.push(r)
+    return r
+  }
+  for (let i = rng.int(2, 4); i > 0; i--) await makeReplica()
+  const hubFor = (r: SimReplica): SimHub => hubs[replicas.indexOf(r) % hubs.length] as SimHub
+
+  // Background: reconnection attempts and the hubs' periodic head announcements.
+  let running = true
+  const reconnectTick = (): void => {
+    if (!running) return
+    for (const r of replicas) r.connect(hubFor(r))
+    scheduler.setTimeout(reconnectTick, 100)
+  }
+  const headTick = (): void => {
+    if (!running) return
+    for (const hub of hubs) if (hub.alive) void hub.announceHead(SPACE)
+    scheduler.setTimeout(headTick, 1000)
+  }
+  reconnectTick()
+  headTick()
+
+  const marks = new MarkSource()
+  let backup: ReturnType<MemoryHubStore['snapshot']> | undefined
+  const visibleOf = (r: SimReplica) => (col: string, key: string): RecordValue | undefined => r.store.data.visible.get(`${col}\u0000${key}`)
+  let writes = 0
+  const write = async (r: SimReplica, ops: LocalOp[], droppable = false): Promise<void> => {
+    const opMarks = marksOf(ops)
+    log(`${r.name} write ${ops.map((o) => `${o.op} ${o.col}/${'key' in o ? o.key : String(o.value['id'])}`).join('; ')} marks=${opMarks.join(',')}`)
+    if (await r.write(ops)) {
+      writes += 1
+      for (const m of opMarks) (droppable ? ledger.droppableMarks : ledger.durableMarks).add(m)
+      for (const op of ops) if (op.op === 'increment' && op.col === 'counters') ledger.counterSums.set(op.key, (ledger.counterSums.get(op.key) ?? 0) + op.by)
+    }
+  }
+
+  // Counter records exist everywhere before the random phase.
+  const first = replicas[0] as SimReplica
+  await write(first, [{ op: 'put', col: 'counters', value: { id: 'k1', n: 0 } }, { op: 'put', col: 'counters', value: { id: 'k2', n: 0 } }])
+
+  const steps = options.steps ?? rng.int(30, 90)
+  for (let step = 0; step < steps; step++) {
+    await scheduler.runUntil(scheduler.now + rng.int(0, 40))
+    const r = rng.pick(replicas)
+    const roll = rng.next()
+    if (roll < 0.4) await write(r, [randomOp(rng, marks, visibleOf(r))])
+    else if (roll < 0.5) await write(r, [counterOp(rng)])
+    else if (roll < 0.58) {
+      const ops = Array.from({ length: rng.int(2, 4) }, () => randomOp(rng, marks, visibleOf(r)))
+      await write(r, ops)
+    } else if (roll < 0.6) {
+      knobs.add('oversize-tx')
+      const ops = Array.from({ length: limits.batchChanges + 2 }, (_, i) => ({ op: 'put' as const, col: 'notes', value: { id: `big${i}`, mark: marks.next() } }))
+      await write(r, ops, true)
+    } else if (roll < 0.63) {
+      const open = [...r.store.data.conflicts.values()].find((c) => c.open && c.closedBy === undefined)
+      if (open) {
+        knobs.add('manual-resolve')
+        await write(r, [{ op: 'resolve', col: open.col, key: open.key, conflictId: open.id, values: { f1: 'resolved', mark: marks.next() } }])
+      }
+    } else if (roll < 0.73) {
+      r.online = !r.online
+      log(`${r.name} ${r.online ? 'online' : 'offline'}`)
+      if (!r.online) r.disconnect()
+    } else if (roll < 0.77) {
+      knobs.add('replica-crash')
+      log(`${r.name} crash`)
+      await r.crash()
+    } else if (roll < 0.79 && replicas.length < 5) {
+      knobs.add('clone')
+      const clone = await makeReplica(r.store.cloneData(), r.store.data.state.replicaId)
+      log(`${clone.name} cloned from ${r.name}`)
+    } else if (roll < 0.82) {
+      knobs.add('hub-crash')
+      const hub = rng.pick(hubs)
+      log(`${hub.name} crash`)
+      hub.alive = false
+      for (const x of replicas) if (hubFor(x) === hub) x.disconnect()
+      scheduler.setTimeout(() => {
+        hub.alive = true
+        log(`${hub.name} restarted`)
+      }, rng.int(50, 500))
+    } else if (roll < 0.86) {
+      backup = store.snapshot()
+      log('hub store backed up')
+    } else if (roll < 0.87 && backup) {
+      knobs.add('restore-backup')
+      ledger.restored = true
+      log('hub store restored from backup')
+      store.restore(backup)
+    } else if (roll < 0.93) {
+      knobs.add('two-offline-edits')
+      await twoOfflineEdits(rng, replicas, marks, write, log)
+    } else {
+      await scheduler.runUntil(scheduler.now + rng.int(100, 2000))
+    }
+  }
+
+  // Heal: everyone online, no more drops, wait for quiescence.
+  log('heal')
+  network.drop = 0
+  for (const hub of hubs) hub.alive = true
+  for (const r of replicas) r.online = true
+  const failures: string[] = []
+  const healed = await waitQuiescent(scheduler, replicas, store)
+  if (!healed) failures.push('did not converge within the healing bound')
+  running = false
+  failures.push(...checkInvariants({ schema, store, space: SPACE, replicas, ledger }))
+  const pulls = replicas.reduce((sum, r) => sum + r.sync.pulls, 0)
+  for (const r of replicas) r.sync.close()
+  return {
+    seed: options.seed,
+    ok: failures.length === 0,
+    failures,
+    trace,
+    stats: { writes, commits: (await store.openSpace(SPACE)).head, conflicts: store.conflictsOf(SPACE).length, pulls, knobs: [...knobs].sort() },
+  }
+}
+
+/** Two offline edits of one field on one replica while another replica writes it. */
+async function twoOfflineEdits(
+  rng: Rng,
+  replicas: SimReplica[],
+  marks: MarkSource,
+  write: (r: SimReplica, ops: LocalOp[]) => Promise<void>,
+  log: (line: string) => void,
+): Promise<void> {
+  if (replicas.length < 2) return
+  const a = rng.pick(replicas)
+  const b = rng.pick(replicas.filter((x) => x !== a))
+  const col = rng.pick(['notes', 'invoices', 'cards', 'tasks', 'docs'])
+  const key = rng.pick(['a', 'b'])
+  const va = a.store.data.visible.get(`${col}\u0000${key}`)
+  const vb = b.store.data.visible.get(`${col}\u0000${key}`)
+  if (!va || !vb) return
+  log(`scenario: ${a.name} offline edits ${col}/${key}.f1 twice while ${b.name} writes it`)
+  a.online = false
+  a.disconnect()
+  await write(a, [{ op: 'update', col, key, patch: { f1: rng.pick(['x', 'y']), mark: marks.next() } }])
+  await write(a, [{ op: 'update', col, key, patch: { f1: rng.pick(['z', 'veto']), mark: marks.next() } }])
+  await write(b, [{ op: 'update', col, key, patch: { f1: rng.pick(['q', 'w']), mark: marks.next() } }])
+}
+
+/** Runs virtual time until every replica is connected, has an empty outbox and sits at the head. */
+async function waitQuiescent(scheduler: Scheduler, replicas: SimReplica[], store: MemoryHubStore): Promise<boolean> {
+  for (let round = 0; round < 400; round++) {
+    await scheduler.runUntil(scheduler.now + 250)
+    const head = (await store.openSpace(SPACE)).head
+    let done = true
+    for (const r of replicas) {
+      const idle = r.link?.up === true && r.sync.isConnected && r.store.data.outbox.size === 0 && r.store.data.state.cursor === head
+      if (!idle) {
+        done = false
+        break
+      }
+    }
+    if (done) return true
+  }
+  return false
+}
