@@ -6,6 +6,7 @@ import {
   fieldMerge,
   manual,
   type BatchDecision,
+  type FieldValues,
   type Change,
   type HubStore,
   type StandardSchemaV1,
@@ -54,11 +55,11 @@ export class TestWriter {
     this.clock = new HlcClock({ node: replica, now: tick })
   }
 
-  put(col: string, key: string, set: Record<string, unknown>, base = 0): Change {
+  put(col: string, key: string, set: FieldValues, base = 0): Change {
     return this.txn([{ col, key, op: 'put', set, base }])[0] as Change
   }
 
-  patch(col: string, key: string, set: Record<string, unknown>, base: number, extra: Partial<Change> = {}): Change {
+  patch(col: string, key: string, set: FieldValues, base: number, extra: Partial<Change> = {}): Change {
     return this.txn([{ col, key, op: 'patch', set, base, ...extra }])[0] as Change
   }
 
@@ -67,7 +68,7 @@ export class TestWriter {
   }
 
   /** One transaction of several changes (`txEnd` on the last). */
-  txn(parts: Array<Partial<Change> & Pick<Change, 'col' | 'key' | 'op' | 'base'> & { set?: Record<string, unknown> }>): Change[] {
+  txn(parts: Array<Partial<Change> & Pick<Change, 'col' | 'key' | 'op' | 'base'>>): Change[] {
     this.tx += 1
     return parts.map((part, i) => {
       this.n += 1
