@@ -162,9 +162,14 @@ export class MemoryHubStore implements HubStore {
     return new Map([...this.spaces].map(([k, v]) => [k, this.copySpace(v)]))
   }
 
-  /** Replaces the contents with a backup (same storeIds: the hub cannot tell). */
+  /**
+   * Replaces the contents with a backup. A restore must give every space a new storeId (the
+   * documented restore procedure): a replica that already passed the backup's head by fewer seqs
+   * than were lost cannot tell otherwise, and would keep commits the hub no longer has.
+   */
   restore(backup: Map<string, SpaceData>): void {
     this.spaces = new Map([...backup].map(([k, v]) => [k, this.copySpace(v)]))
+    for (const data of this.spaces.values()) data.info.storeId = this.newStoreId()
   }
 
   private copySpace(v: SpaceData): SpaceData {

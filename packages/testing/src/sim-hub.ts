@@ -26,6 +26,8 @@ export interface HubPeer {
   replica: string
   space: string
   writers: Set<string>
+  /** The connection's own writer (the first declared). */
+  ownWriter: string
   /** Delivers one `commits` message to this peer. */
   send(message: CommitsMessage): void
   sendHead(head: number): void
@@ -39,7 +41,7 @@ export class Rooms {
 
   join(peer: HubPeer): void {
     for (const other of [...(this.members.get(peer.space) ?? [])]) {
-      if (other.replica === peer.replica && [...peer.writers].some((w) => other.writers.has(w))) other.drop()
+      if (other.replica === peer.replica && peer.writers.has(other.ownWriter)) other.drop()
     }
     let room = this.members.get(peer.space)
     if (!room) this.members.set(peer.space, (room = new Set()))
@@ -90,14 +92,16 @@ export class SimHub {
     private readonly schema: Schema,
     private readonly rooms: Rooms,
     private readonly now: () => number,
-    options: { limits?: Partial<HubLimits>; faults?: DeciderFaults; ledger?: (settled: SettledChange[]) => void } = {},
+    options: { limits?: Partial<HubLimits>; faults?: DeciderFaults; ledger?: (settled: SettledChange[]) => void; trace?: (line: string) => void } = {},
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits }
     this.clock = new HlcClock({ node: 'hub', now, maxDriftMs: this.limits.maxClockDriftMs })
     this.faults = options.faults
     this.ledger = options.ledger
+    this.trace = options.trace
   }
   private readonly faults: DeciderFaults | undefined
+  private readonly trace: ((line: string) => void) | undefined
   private readonly ledger: ((settled: SettledChange[]) => void) | undefined
 
   async handshake(h: Handshake, peer: HubPeer): Promise<HandshakeReply> {
@@ -174,6 +178,7 @@ export class SimHub {
 
   private record(decision: BatchDecision, changes: Change[]): void {
     if (!this.ledger) return
+    for (const c of decision.commits) if (c.col === "counters") this.trace?.(`${this.name} settled ${c.writer}#${c.through} by ${c.by} seq=${c.seq} ${c.rejected ?? ""} n=${JSON.stringify(c.set)}`)
     const byKey = new Map(changes.map((c) => [`${c.writer}/${c.n}`, c]))
     this.ledger(
       decision.commits.flatMap((commit) => {

@@ -72,6 +72,7 @@ export class SimReplica {
       replica: handshake.replicaId,
       space: this.options.space,
       writers: new Set(handshake.writers),
+      ownWriter: handshake.writers[0] ?? '',
       send: (message) => link.deliver(() => sync.receiveCommits(message)),
       sendHead: (head) => link.deliver(() => sync.receiveHead(head)),
       drop: () => link.cut(),

@@ -61,7 +61,7 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
   const hubCount = rng.chance(0.3) ? 2 : 1
   if (hubCount === 2) knobs.add('two-deciders')
   const hubs = Array.from({ length: hubCount }, (_, i) => {
-    const hubOptions = { limits, ledger: (s: SettledChange[]) => ledger.settled.push(...s), ...(options.faults?.decider ? { faults: options.faults.decider } : {}) }
+    const hubOptions = { limits, trace: log, ledger: (s: SettledChange[]) => ledger.settled.push(...s), ...(options.faults?.decider ? { faults: options.faults.decider } : {}) }
     return new SimHub(`hub${i}`, store, schema, rooms, () => scheduler.now, hubOptions)
   })
   const pullLimit = rng.chance(0.3) ? 1 : rng.int(2, 20)
@@ -137,7 +137,8 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
     else if (roll < 0.5) await write(r, [counterOp(rng)])
     else if (roll < 0.58) {
       const ops = Array.from({ length: rng.int(2, 4) }, () => randomOp(rng, marks, visibleOf(r)))
-      await write(r, ops)
+      // A transaction over the hub's batch limit is refused locally, by design.
+      await write(r, ops, ops.length > limits.batchChanges)
     } else if (roll < 0.6) {
       knobs.add('oversize-tx')
       const ops = Array.from({ length: limits.batchChanges + 2 }, (_, i) => ({ op: 'put' as const, col: 'notes', value: { id: `big${i}`, mark: marks.next() } }))

@@ -10,6 +10,7 @@ import type { DeciderView } from './hub-record.js'
  */
 export function checkBatch(schema: Schema, view: DeciderView, replica: string, changes: readonly Change[]): WireError | undefined {
   const lastOf = new Map<string, Change>()
+  let open: Change | undefined
   for (const change of changes) {
     if (!schema.has(change.col)) return fail('unknown_collection', `unknown collection "${change.col}"`, { col: change.col })
     const kindError = checkFieldKinds(schema, change)
@@ -17,6 +18,11 @@ export function checkBatch(schema: Schema, view: DeciderView, replica: string, c
     if (change.replica !== replica) {
       return fail('foreign_writer', `change ${change.writer}#${change.n} names replica ${change.replica}, not this connection's`, { writer: change.writer })
     }
+    // A transaction is decided as one run of changes: another writer's change inside it would split it.
+    if (open && open.writer !== change.writer) {
+      return fail('tx_split', `writer ${change.writer} interleaves transaction ${open.tx} of writer ${open.writer}`, { writer: open.writer, tx: open.tx })
+    }
+    open = change.txEnd ? undefined : change
     const bound = view.writer(change.writer)
     if (bound && bound.replica !== replica) {
       return fail('foreign_writer', `writer ${change.writer} belongs to another replica`, { writer: change.writer })

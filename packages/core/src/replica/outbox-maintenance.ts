@@ -9,7 +9,8 @@ import type { ReplicaTx } from './replica-store.js'
  * what the replica holds (a hub restored from an older snapshot), and after an oversize
  * transaction leaves a hole in the numbering. The runtime's own writer follows the move.
  */
-export async function moveWriter(tx: ReplicaTx, writer: string, fromN: number, freshId: string): Promise<number> {
+export async function moveWriter(tx: ReplicaTx, writer: string, fromN: number): Promise<number> {
+  const freshId = movedWriterId(writer, fromN)
   const state = await tx.getState()
   const moving = (await tx.outbox()).filter((c) => c.writer === writer && c.n >= fromN)
   let n = 0
@@ -31,13 +32,13 @@ export async function moveWriter(tx: ReplicaTx, writer: string, fromN: number, f
  * visible effect. Later changes of the same writer move to a fresh writer so numbering stays
  * contiguous for the hub.
  */
-export async function dropTransaction(tx: ReplicaTx, schema: Schema, changes: readonly Change[], freshId: string): Promise<void> {
+export async function dropTransaction(tx: ReplicaTx, schema: Schema, changes: readonly Change[]): Promise<void> {
   const first = changes[0]
   const last = changes[changes.length - 1]
   if (!first || !last) return
   for (const change of changes) await tx.removeOutbox(change.writer, change.n)
   for (const change of changes) await storeConfirmed(tx, schema, change.col, change.key, await readConfirmed(tx, change.col, change.key))
-  await moveWriter(tx, first.writer, last.n + 1, freshId)
+  await moveWriter(tx, first.writer, last.n + 1)
 }
 
 /**
@@ -62,6 +63,23 @@ export async function clampPendingBases(tx: ReplicaTx, ceiling: number): Promise
       await tx.addOutbox(next)
     }
   }
+}
+
+/**
+ * The id a writer's changes from `fromN` move to. Deterministic, so two copies of one database (a
+ * cloned profile, a restored backup) that move the same pending changes produce the same writer
+ * and numbers, and the hub settles them once. (A random id here applied cloned changes twice.)
+ */
+export function movedWriterId(writer: string, fromN: number): string {
+  const text = `${writer}#${fromN}`
+  let h1 = 0x811c9dc5
+  let h2 = 0x01000193
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995) >>> 0
+  }
+  return `m${h1.toString(36)}${h2.toString(36)}`
 }
 
 /** Lowest pending n per writer. */

@@ -140,13 +140,17 @@ export class ReplicaSync {
     return this.connection !== undefined
   }
 
-  /** The handshake to send: every writer that may still have pending changes. */
+  /**
+   * The handshake to send: this runtime's own writer first, then every other writer that may still
+   * have pending changes. The hub drops an older connection only when the new one declares that
+   * connection's own writer (a leader handover); a cloned database has its own writer and coexists.
+   */
   handshake(space: string, token: string | null): Handshake {
     return {
       protocol: PROTOCOL_VERSION,
       schemaVersion: this.schema.version,
       replicaId: this.state.replicaId,
-      writers: Object.keys(this.state.writers),
+      writers: [this.state.writer, ...Object.keys(this.state.writers).filter((w) => w !== this.state.writer)],
       space,
       token,
     }
@@ -166,7 +170,7 @@ export class ReplicaSync {
         const lowest = lowestPending(await tx.outbox())
         for (const [writer, n] of lowest) {
           const watermark = reply.watermarks[writer] ?? 0
-          if (n > watermark + 1) await moveWriter(tx, writer, n, this.options.randomId())
+          if (n > watermark + 1) await moveWriter(tx, writer, n)
         }
         const state = await tx.getState()
         state.storeId = reply.storeId
@@ -324,7 +328,7 @@ export class ReplicaSync {
     await this.serial(() =>
       this.store.transaction(async (tx) => {
         const lowest = lowestPending(await tx.outbox()).get(writer)
-        if (lowest !== undefined && lowest > watermark + 1) await moveWriter(tx, writer, lowest, this.options.randomId())
+        if (lowest !== undefined && lowest > watermark + 1) await moveWriter(tx, writer, lowest)
         this.state = await tx.getState()
       }),
     )
@@ -333,7 +337,7 @@ export class ReplicaSync {
   private async rejectLocally(changes: readonly Change[], code: string): Promise<void> {
     await this.serial(() =>
       this.store.transaction(async (tx) => {
-        await dropTransaction(tx, this.schema, changes, this.options.randomId())
+        await dropTransaction(tx, this.schema, changes)
         this.state = await tx.getState()
       }),
     )
