@@ -10,7 +10,7 @@ import type { HubContext } from './hub-context.js'
 import { resolveLimits } from './limits.js'
 import { silentLogger } from './logger.js'
 import { principalId } from './principal.js'
-import { KeyedSerialQueue } from './serial-queue.js'
+import { InflightTracker, KeyedSerialQueue } from './serial-queue.js'
 import type { CreateHubOptions, Hub, HubServer, Principal } from './types.js'
 
 const DEFAULT_PORT = 8787
@@ -38,6 +38,7 @@ export async function createHub(options: CreateHubOptions): Promise<Hub> {
     authorize: options.authorize,
     logger,
     batches: new KeyedSerialQueue(),
+    inflight: new InflightTracker(),
     registry: new ConnectionRegistry(),
     io,
     closing: false,
@@ -62,6 +63,7 @@ export async function createHub(options: CreateHubOptions): Promise<Hub> {
 async function closeHub(ctx: HubContext, http: HttpServer, owned: boolean, stopTicker: () => void): Promise<void> {
   ctx.closing = true
   stopTicker()
+  await ctx.inflight.idle()
   await ctx.batches.idle()
   ctx.io.disconnectSockets(true)
   if (owned) {

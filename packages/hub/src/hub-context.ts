@@ -2,7 +2,7 @@ import type { HlcClock, HubStore, Schema } from '@accord/core'
 import type { ConnectionRegistry } from './connection-registry.js'
 import type { ResolvedLimits } from './limits.js'
 import type { Logger } from './logger.js'
-import type { KeyedSerialQueue } from './serial-queue.js'
+import type { InflightTracker, KeyedSerialQueue } from './serial-queue.js'
 import type { AuthenticateFn, AuthorizeFn, HubServer } from './types.js'
 
 /** The parts of a running hub that its handlers share. */
@@ -16,6 +16,8 @@ export interface HubContext {
   logger: Logger
   /** One batch per space at a time. */
   batches: KeyedSerialQueue
+  /** Requests being answered, acknowledgement included. */
+  inflight: InflightTracker
   registry: ConnectionRegistry
   io: HubServer
   /** Set by `close()`: new connections and pushes are refused with `closed`. */

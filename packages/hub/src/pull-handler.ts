@@ -8,24 +8,25 @@ export function registerPullHandlers(ctx: HubContext, socket: HubSocket): void {
   onRaw(socket, 'pull', (...args) => {
     const request = splitRequest<PullResponse>(args, 1)
     if (!request) return
-    void handlePull(ctx, socket, request.extra ? undefined : request.payload).then(request.ack, (error: unknown) => {
+    void ctx.inflight.track(handlePull(ctx, socket, request.extra ? undefined : request.payload).then(request.ack, (error: unknown) => {
       ctx.logger.error('pull failed', { space: socket.data.space, error })
       request.ack(failure('internal', toWireError(error).message))
-    })
+    }))
   })
   onRaw(socket, 'head', (...args) => {
     const request = splitRequest<HeadResponse>(args, 0)
     if (!request) return
-    void handleHead(ctx, socket, request.extra).then(request.ack, (error: unknown) => {
+    void ctx.inflight.track(handleHead(ctx, socket, request.extra).then(request.ack, (error: unknown) => {
       ctx.logger.error('head failed', { space: socket.data.space, error })
       request.ack(failure('internal', toWireError(error).message))
-    })
+    }))
   })
 }
 
 async function handlePull(ctx: HubContext, socket: HubSocket, payload: unknown): Promise<PullResponse> {
   const state = socket.data
   if (!state.requestLimiter.take()) return failure('rate_limited', `more than ${ctx.limits.requestsPerSecond} requests per second`)
+  if (ctx.closing) return failure('closed', 'the hub is shutting down')
   // A limit above the hub's cap is lowered, not refused: replicas are not told the cap.
   const checked = validatePullRequest(payload, { maxLimit: Number.MAX_SAFE_INTEGER })
   if (!checked.ok) return { ok: false, error: checked.error }
@@ -43,6 +44,7 @@ async function handlePull(ctx: HubContext, socket: HubSocket, payload: unknown):
 async function handleHead(ctx: HubContext, socket: HubSocket, extra: boolean): Promise<HeadResponse> {
   if (!socket.data.requestLimiter.take()) return failure('rate_limited', `more than ${ctx.limits.requestsPerSecond} requests per second`)
   if (extra) return failure('malformed', 'head takes no arguments')
+  if (ctx.closing) return failure('closed', 'the hub is shutting down')
   const info = await ctx.store.openSpace(socket.data.space)
   return { ok: true, head: info.head }
 }

@@ -13,10 +13,10 @@ export function registerPushHandler(ctx: HubContext, socket: HubSocket): void {
   onRaw(socket, 'push', (...args) => {
     const request = splitRequest<PushResponse>(args, 1)
     if (!request) return
-    void handlePush(ctx, socket, request.extra ? undefined : request.payload).then(request.ack, (error: unknown) => {
+    void ctx.inflight.track(handlePush(ctx, socket, request.extra ? undefined : request.payload).then(request.ack, (error: unknown) => {
       ctx.logger.error('push failed', { space: socket.data.space, error })
       request.ack(failure('internal', toWireError(error).message))
-    })
+    }))
   })
 }
 

@@ -24,3 +24,19 @@ export class KeyedSerialQueue {
     while (this.tails.size > 0) await Promise.all([...this.tails.values()])
   }
 }
+
+/** Promises still running (requests being answered): `close()` waits for them. */
+export class InflightTracker {
+  private readonly running = new Set<Promise<unknown>>()
+
+  track<T>(promise: Promise<T>): Promise<T> {
+    this.running.add(promise)
+    const forget = (): void => void this.running.delete(promise)
+    promise.then(forget, forget)
+    return promise
+  }
+
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running])
+  }
+}
