@@ -53,7 +53,11 @@ export class SimReplica {
       gapGraceMs: this.options.gapGraceMs,
       pullLimit: this.options.pullLimit,
       ...(this.options.faults ? { faults: this.options.faults } : {}),
-      listener: { conflicts: (list) => this.conflicts.push(...list) },
+      listener: {
+        conflicts: (list) => this.conflicts.push(...list),
+        error: (e) => this.options.trace(`${this.name} error ${e.code}: ${e.message}`),
+        rejected: (list) => this.options.trace(`${this.name} rejected locally ${JSON.stringify(list)}`),
+      },
     })
     await this.sync.open()
   }
@@ -85,7 +89,11 @@ export class SimReplica {
           this.options.trace(`${this.name} connected to ${hub.name} head=${reply.head} cursor=${sync.cursor}`)
           return sync.connected(
             {
-              push: (request) => link.request(() => hub.push(peer, request)),
+              push: (request) =>
+                link.request(() => hub.push(peer, request)).then((res) => {
+                  this.options.trace(`${this.name} push ${request.changes.map((c) => `${c.writer}#${c.n}`).join(',')} → ${res.ok ? `ok ${JSON.stringify(res.through)} seq=${res.seq}` : res.error.code}`)
+                  return res
+                }),
               pull: (request) => link.request(() => hub.pull(peer, request)),
               head: () => link.request(async () => ({ ok: true as const, head: await hub.head(this.options.space) })),
             },

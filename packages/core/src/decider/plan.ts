@@ -95,7 +95,11 @@ export function executePlan(
       }
     }
   }
-  const next: HubRecordState = { col: col.name, key, value, deleted: false, version: seq, fields }
+  // A write that changes nothing (a custom merge answering {} to a delete, an empty resolution) is
+  // a no-op commit to replicas: it must leave the version alone, or their next `pv` check fails.
+  const unchanged = wasLive && Object.keys(set).length === 0 && unset.length === 0
+  const version = unchanged ? (record as HubRecordState).version : seq
+  const next: HubRecordState = { col: col.name, key, value, deleted: false, version, fields }
   if (record?.del) next.del = record.del
   // A replica holds nothing for an absent or deleted record: send the whole value.
   const body: CommitBody = wasLive

@@ -105,11 +105,18 @@ function play(def: CollectionDef, ops: readonly Op[], onPush?: (h: ReturnType<ty
   return { h, decisions }
 }
 
-/** What a replica does with the commit stream: apply each body to its copy, in seq order. */
+/**
+ * What a replica does with the commit stream: apply each body to its copy, in seq order, checking
+ * that each commit's `pv` is the version the replica holds (DESIGN §3 rule 5).
+ */
 function replayCommits(commits: readonly Commit[]): Map<string, RecordValue> {
   const records = new Map<string, RecordValue>()
+  const versions = new Map<string, number>()
   for (const commit of commits) {
     const current = records.get(commit.key)
+    if (commit.pv !== (versions.get(commit.key) ?? 0)) throw new Error(`commit ${commit.seq}: pv ${commit.pv}, replica holds ${versions.get(commit.key) ?? 0}`)
+    if (commit.rejected && (commit.set || commit.unset || commit.del)) throw new Error(`rejected commit ${commit.seq} carries a body`)
+    if (commit.set || commit.unset || commit.del) versions.set(commit.key, commit.seq)
     if (commit.del) records.delete(commit.key)
     else if (commit.set || commit.unset) {
       const next: RecordValue = { ...(current ?? {}), ...(commit.set ?? {}) }
@@ -120,7 +127,8 @@ function replayCommits(commits: readonly Commit[]): Map<string, RecordValue> {
   return records
 }
 
-const runs = { numRuns: 150 }
+// PROPERTY_RUNS raises the count for a deeper local search; a failure prints its seed and path for replay.
+const runs = { numRuns: Number(process.env['PROPERTY_RUNS'] ?? 150) }
 
 describe.each(POLICIES)('policy %s', (_name, def) => {
   it('decides deterministically: the same inputs give the same decisions', () => {
@@ -192,11 +200,10 @@ describe.each(POLICIES)('policy %s', (_name, def) => {
       fc.property(scenario, ([perReplica, picks]) => {
         const h = createHarness({ items: def })
         const writers = [0, 1, 2].map((i) => h.writer(`r${i}`, `w${i}`))
-        h.push(connectionOf(writers[0] as TestWriter), [(writers[0] as TestWriter).put('c', {})])
+        const commits: Commit[] = h.push(connectionOf(writers[0] as TestWriter), [(writers[0] as TestWriter).put('c', {})]).commits
         // The hub's order: an interleaving that keeps each replica's own order.
         const queues = perReplica.map((ops) => ops.slice())
         const hubOrder: { add: boolean; elem: JsonValue }[] = []
-        const commits: Commit[] = []
         const order = [...picks, ...perReplica.flatMap((ops, i) => ops.map(() => i))]
         for (const pick of order) {
           const op = queues[pick]?.shift()

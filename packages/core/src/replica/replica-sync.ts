@@ -170,7 +170,7 @@ export class ReplicaSync {
         const lowest = lowestPending(await tx.outbox())
         for (const [writer, n] of lowest) {
           const watermark = reply.watermarks[writer] ?? 0
-          if (n > watermark + 1) await moveWriter(tx, writer, n)
+          if (n > watermark + 1) await moveWriter(tx, writer, n, this.options.randomId())
         }
         const state = await tx.getState()
         state.storeId = reply.storeId
@@ -328,7 +328,7 @@ export class ReplicaSync {
     await this.serial(() =>
       this.store.transaction(async (tx) => {
         const lowest = lowestPending(await tx.outbox()).get(writer)
-        if (lowest !== undefined && lowest > watermark + 1) await moveWriter(tx, writer, lowest)
+        if (lowest !== undefined && lowest > watermark + 1) await moveWriter(tx, writer, lowest, this.options.randomId())
         this.state = await tx.getState()
       }),
     )
@@ -337,7 +337,7 @@ export class ReplicaSync {
   private async rejectLocally(changes: readonly Change[], code: string): Promise<void> {
     await this.serial(() =>
       this.store.transaction(async (tx) => {
-        await dropTransaction(tx, this.schema, changes)
+        await dropTransaction(tx, this.schema, changes, this.options.randomId())
         this.state = await tx.getState()
       }),
     )
