@@ -69,6 +69,11 @@ describe('a stale delete racing an update', () => {
     const gone = updateThenDelete(deleting.def, T + 20)
     expect(deleting.calls[0]).toMatchObject({ local: undefined, remote: { title: 'B' }, fields: ['title'], meta: { op: 'delete' } })
     expect(gone.state?.deleted).toBe(true)
+    const untouched = updateThenDelete(spy({}).def, T + 20)
+    // Nothing written: a no-op commit that leaves the version where replicas have it.
+    expect(untouched.state).toMatchObject({ deleted: false, version: 2 })
+    expect(untouched.commit).toMatchObject({ pv: 2, hlc: {} })
+    expect(untouched.commit?.set ?? untouched.commit?.unset ?? untouched.commit?.del).toBeUndefined()
     const keeping = spy({ title: 'kept' })
     const kept = updateThenDelete(keeping.def, T + 20)
     expect(kept.state).toMatchObject({ deleted: false, value: { id: 'c1', title: 'kept', body: 'b0' } })

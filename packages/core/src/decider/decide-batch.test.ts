@@ -231,6 +231,16 @@ describe('conflict table: manual', () => {
     expect(again.commits[0]?.conflict).toMatchObject({ open: true, fields: ['title'] })
   })
 
+  it('closes a conflict with an empty resolution (keep the hub’s values) without moving the version', () => {
+    const { h, a } = race({ policy: manual() }, T + 20)
+    const decision = h.push(connectionOf(a), [a.patch('c1', {}, { base: 3, resolves: 3 })])
+    expect(decision.commits[0]).toMatchObject({ pv: 3, resolved: [3], hlc: {} })
+    expect(decision.closed).toEqual([{ id: 3, closedBy: 4 }])
+    expect(h.view.version('items', 'c1')).toBe(3)
+    const next = h.push(connectionOf(a), [a.patch('c1', { body: 'again' }, { base: 3 })])
+    expect(next.commits[0]).toMatchObject({ pv: 3 })
+  })
+
   it('judges a change resolving an already-closed conflict by the policy', () => {
     const { h, a, b } = race({ policy: manual() }, T + 20)
     h.push(connectionOf(a), [a.patch('c1', { title: 'AB' }, { base: 1, resolves: 3 })])
