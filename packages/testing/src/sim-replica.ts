@@ -68,6 +68,7 @@ export class SimReplica {
     const sync = this.sync
     const link: Link = new Link(this.options.scheduler, this.options.rng, this.options.network, () => {
       hub.leave(peer)
+      this.options.trace(`${this.name} link to ${hub.name} cut`)
       if (this.sync === sync) sync.disconnected()
     })
     this.link = link

@@ -177,8 +177,10 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
     } else if (roll < 0.87 && backup) {
       knobs.add('restore-backup')
       ledger.restored = true
-      log('hub store restored from backup')
+      // A restore happens with the hubs stopped: every connection drops and handshakes again.
+      log('hub store restored from backup (hubs restarted)')
       store.restore(backup)
+      for (const x of replicas) x.disconnect()
     } else if (roll < 0.93) {
       knobs.add('two-offline-edits')
       await twoOfflineEdits(rng, replicas, marks, write, log)
