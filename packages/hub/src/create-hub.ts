@@ -65,7 +65,7 @@ async function closeHub(ctx: HubContext, http: HttpServer, owned: boolean, stopT
   stopTicker()
   await ctx.inflight.idle()
   await ctx.batches.idle()
-  ctx.io.disconnectSockets(true)
+  await disconnectAll(ctx.io, 2000)
   if (owned) {
     const done = new Promise<void>((resolve) => void ctx.io.close(() => resolve()))
     http.closeAllConnections()
@@ -76,6 +76,21 @@ async function closeHub(ctx: HubContext, http: HttpServer, owned: boolean, stopT
   }
   await ctx.store.close()
   ctx.logger.info('hub closed')
+}
+
+/**
+ * Disconnects every socket and waits (at most `timeoutMs`) for their transports to close: a
+ * graceful close flushes what is queued (the last acknowledgements), while `io.close()` alone
+ * would discard it.
+ */
+async function disconnectAll(io: HubServer, timeoutMs: number): Promise<void> {
+  type EngineClient = { once(event: 'close', listener: () => void): void }
+  const clients = Object.values((io.engine as unknown as { clients: Record<string, EngineClient> }).clients)
+  const closed = clients.map((client) => new Promise<void>((resolve) => client.once('close', resolve)))
+  io.disconnectSockets(true)
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([Promise.all(closed), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))])
+  clearTimeout(timer)
 }
 
 function revoke(io: HubServer, match: { principal?: Principal; space?: string }): number {
