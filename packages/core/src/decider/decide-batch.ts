@@ -229,7 +229,14 @@ function checkTxRecords(
     }
     const validator = schema.collection(state.col).validator
     if (!validator) continue
-    const result = validator['~standard'].validate(state.value)
+    let result: ReturnType<StandardSchemaV1['~standard']['validate']>
+    try {
+      result = validator['~standard'].validate(state.value)
+    } catch (error) {
+      // A validator that throws on some record must refuse that transaction, not fail every retry of the batch.
+      const reason = error instanceof Error ? error.message : String(error)
+      return { code: 'validation_failed', message: `${state.col}/${state.key}: the validator threw: ${reason}`, at: 0 }
+    }
     if (result instanceof Promise) {
       pending.push({ tx, col: state.col, key: state.key, result })
       continue
