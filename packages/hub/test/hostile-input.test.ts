@@ -87,6 +87,7 @@ const cases: HostileCase[] = [
   { name: 'record failing the schema (transaction rejected)', code: 'validation_failed', headDelta: 2, run: () => pushCode((r) => [put(r, { title: 'ok' }, { open: true }), r.change('cards', 'z', 'put', { id: 'z', title: 5 })]) },
   { name: 'write authorize refuses (transaction rejected)', code: 'unauthorized', headDelta: 1, run: () => pushCode((r) => [put(r, { title: 'mine' })], { token: 'reader' }) },
   { name: 'patch of a record that does not exist (transaction rejected)', code: 'missing_record', headDelta: 1, run: () => pushCode((r) => [r.change('cards', 'nope', 'patch', { title: 'x' })]) },
+  { name: 'record on which the validator throws (transaction rejected)', code: 'validation_failed', headDelta: 1, run: () => pushCode((r) => [r.change('fragile', 'f', 'put', { id: 'f', explode: true })]) },
   { name: 'message over maxHttpBufferSize (connection closed)', code: 'transport close', run: () => oversizeMessage() },
   { name: 'flood of pushes', code: 'rate_limited', run: () => flood() },
 ]
