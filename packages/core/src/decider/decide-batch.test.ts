@@ -92,6 +92,28 @@ describe('conflict table: lastWriterWins', () => {
   })
 })
 
+describe('concurrent creates of one key', () => {
+  it('conflict on their fields, never on id', () => {
+    const h = createHarness({ items: { policy: fieldMerge() } })
+    const a = h.writer('r1', 'w1')
+    const b = h.writer('r2', 'w2')
+    h.push(connectionOf(a), [a.put('c1', { title: 'A' }, { at: T + 10 })])
+    const decision = h.push(connectionOf(b), [b.put('c1', { title: 'B' }, { at: T + 5 })])
+    expect(decision.commits[0]?.conflict?.fields).toEqual(['title'])
+    expect(h.view.value('items', 'c1')).toEqual({ id: 'c1', title: 'A' })
+  })
+
+  it('of a record holding only counters both stand under rejectConflicts, their increments added', () => {
+    const h = createHarness({ items: { policy: rejectConflicts({ fields: { votes: counter() } }) } })
+    const a = h.writer('r1', 'w1')
+    const b = h.writer('r2', 'w2')
+    h.push(connectionOf(a), [a.put('c1', {}, { inc: { votes: 1 } })])
+    const decision = h.push(connectionOf(b), [b.put('c1', {}, { inc: { votes: 2 } })])
+    expect(decision.ack.rejected).toEqual([])
+    expect(h.view.value('items', 'c1')).toEqual({ id: 'c1', votes: 3 })
+  })
+})
+
 describe('conflict table: rejectConflicts', () => {
   it('refuses the conflicting change with its whole transaction and records the conflict', () => {
     const h = createHarness({ items: { policy: rejectConflicts() } })

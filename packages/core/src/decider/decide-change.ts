@@ -65,9 +65,14 @@ export function decideChange(input: DecideChangeInput): ChangeDecision {
   return decideFieldConflict(input, record, fields)
 }
 
-/** Fields whose hub version is newer than what the writer had seen, unless its own writer put it there. */
+/**
+ * Fields whose hub version is newer than what the writer had seen, unless its own writer put it there.
+ * `id` never conflicts: it is the key, equal on both sides (two concurrent creates conflict only on
+ * their other fields).
+ */
 export function conflictingFields(record: HubRecordState, change: Change, fields: readonly string[], own: (w: string | undefined) => boolean): string[] {
   return fields.filter((f) => {
+    if (f === 'id') return false
     const meta = record.fields[f]
     const base = change.fieldBase?.[f] ?? change.base
     return meta !== undefined && meta.v > base && !own(meta.w)
@@ -106,7 +111,7 @@ function decideDelete(input: DecideChangeInput): ChangeDecision {
 /** An update meeting a delete newer than its base (DESIGN §4, Deletes). */
 function decideAgainstDelete(input: DecideChangeInput, record: HubRecordState): ChangeDecision {
   const { change, col } = input
-  const fields = [...writtenPlainFields(change), ...deltaFields(change)]
+  const fields = [...writtenPlainFields(change), ...deltaFields(change)].filter((f) => f !== 'id')
   const conflict = draft(input, fields, undefined)
   const resurrect = upsertPlan(change, startFor(change, record))
   const policy = col.policy

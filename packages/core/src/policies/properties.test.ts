@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import { canonicalJson, counter, custom, fieldMerge, lastWriterWins, manual, reject, rejectConflicts, set } from '@accord/core'
 import type { BatchDecision, Change, CollectionDef, Commit, CustomMergeFn, JsonValue, RecordValue } from '@accord/core'
 import { applyIncrement, applySetDelta } from '@accord/core/internal'
-import { connectionOf, createHarness, type ChangeSpec, type TestWriter } from '../../test/helpers.js'
+import { connectionOf, createHarness, type ChangeSpec, type TestConnection, type TestWriter } from '../../test/helpers.js'
 
 const T = 1_000_000
 const FIELDS = { votes: counter(), tags: set() }
@@ -41,7 +41,7 @@ interface Op {
 }
 
 const opArb: fc.Arbitrary<Op> = fc.record({
-  replica: fc.integer({ min: 0, max: 2 }),
+  replica: fc.integer({ min: 0, max: 4 }),
   kind: fc.constantFrom('put', 'patch', 'delete', 'inc', 'tags'),
   key: fc.constantFrom('k1', 'k2'),
   a: fc.integer({ min: 0, max: 5 }),
@@ -72,6 +72,8 @@ function specOf(op: Op, base: number): ChangeSpec {
 /** A replica as the scenario models it: one writer, an outbox, and the versions it has confirmed. */
 interface ModelReplica {
   writer: TestWriter
+  /** The writers its connection holds. */
+  connection: TestConnection
   outbox: Change[]
   openTx: ChangeSpec[]
   known: Map<string, number>
@@ -83,13 +85,24 @@ interface ModelReplica {
  */
 function play(def: CollectionDef, ops: readonly Op[], onPush?: (h: ReturnType<typeof createHarness>, batch: Change[], decision: BatchDecision, replica: ModelReplica) => void) {
   const h = createHarness({ items: def })
-  const replicas: ModelReplica[] = [0, 1, 2].map((i) => ({ writer: h.writer(`r${i}`, `w${i}`), outbox: [], openTx: [], known: new Map() }))
+  const model = (writer: TestWriter, connection = connectionOf(writer)): ModelReplica => ({ writer, connection, outbox: [], openTx: [], known: new Map() })
+  const first = h.writer('r0', 'w0')
+  const successor = h.writer('r0', 'w0-next')
+  const replicas = [
+    model(first),
+    model(h.writer('r1', 'w1')),
+    model(h.writer('r2', 'w2')),
+    // A cloned database of r0 (same replica id, its own writer and connection): it does conflict with r0.
+    model(h.writer('r0', 'w0-clone')),
+    // r0 reopened: a new writer on a connection that also holds the first one (a leader handover).
+    model(successor, connectionOf(successor, first)),
+  ]
   const decisions: BatchDecision[] = []
   const pushOutbox = (replica: ModelReplica, sync: boolean) => {
     if (replica.openTx.length) replica.outbox.push(...replica.writer.transaction(replica.openTx.splice(0)))
     if (replica.outbox.length) {
       const batch = replica.outbox.splice(0)
-      const decision = h.push(connectionOf(replica.writer), batch)
+      const decision = h.push(replica.connection, batch)
       decisions.push(decision)
       onPush?.(h, batch, decision, replica)
     }
@@ -144,7 +157,7 @@ describe.each(POLICIES)('policy %s', (_name, def) => {
     fc.assert(
       fc.property(fc.array(opArb, { minLength: 1, maxLength: 30 }), (ops) => {
         play(def, ops, (h, batch, decision, replica) => {
-          const again = h.decide(connectionOf(replica.writer), batch)
+          const again = h.decide(replica.connection, batch)
           expect(again.ok).toBe(true)
           if (!again.ok) return
           expect(again.decision.commits).toEqual([])
@@ -163,6 +176,16 @@ describe.each(POLICIES)('policy %s', (_name, def) => {
         const { h, decisions } = play(def, ops)
         const replayed = replayCommits(decisions.flatMap((d) => d.commits))
         for (const key of ['k1', 'k2']) expect(replayed.get(key)).toEqual(h.view.value('items', key))
+      }),
+      runs,
+    )
+  })
+
+  it('never lets a replica conflict with its own earlier changes, whatever bases it sends', () => {
+    fc.assert(
+      fc.property(fc.array(opArb.map((op) => ({ ...op, replica: 0 })), { minLength: 1, maxLength: 30 }), (ops) => {
+        const { decisions } = play(def, ops)
+        expect(decisions.flatMap((d) => d.conflicts)).toEqual(decisions.flatMap((d) => d.conflicts).filter((c) => c.code === 'missing_record'))
       }),
       runs,
     )
