@@ -49,6 +49,27 @@ describe('hub sync over real sockets', () => {
     expect((await t.store.openSpace('team-2')).head).toBe(1)
   })
 
+  it('settles concurrent pushes of several replicas one batch at a time; everyone hears every commit once, in seq order', async () => {
+    const replicas = await Promise.all(Array.from({ length: 4 }, () => connect()))
+    const perReplica = 15
+    await Promise.all(
+      replicas.map(async (r, i) => {
+        for (let j = 0; j < perReplica; j++) {
+          // Everyone edits the same few records: the decider sees each batch after the one before.
+          const change = j === 0 ? r.change('cards', `own-${i}`, 'put', { id: `own-${i}` }) : r.change('cards', `own-${i}`, 'patch', { title: `t${j}` }, { base: 0 })
+          ok(await r.push([change]))
+        }
+      }),
+    )
+    const total = replicas.length * perReplica
+    expect((await t.store.openSpace('team-1')).head).toBe(total)
+    for (const r of replicas) {
+      await r.waitForCommit((commit) => commit.seq === total)
+      expect(r.commits.map((commit) => commit.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1))
+      expect(r.messages).toHaveLength(total)
+    }
+  })
+
   it('lets a replica reconnect and resume from its cursor', async () => {
     const a = await connect({ space: 'team-1', replicaId: 'ra', writers: ['wa'] })
     ok(await a.push([a.change('cards', 'k1', 'put', { id: 'k1' }), a.change('cards', 'k2', 'put', { id: 'k2' })]))
