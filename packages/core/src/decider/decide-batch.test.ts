@@ -202,6 +202,11 @@ describe('conflict table: custom', () => {
     expect(decision.ack.rejected).toEqual([{ writer: 'w1', tx: 2, code: 'conflict' }])
   })
 
+  it('stores the merge’s values as JSON, as replicas will receive them', () => {
+    const { value } = race({ policy: custom((() => ({ title: { at: new Date(0), n: Number.NaN } })) as unknown as CustomMergeFn) }, T + 20)
+    expect(value?.['title']).toEqual({ at: '1970-01-01T00:00:00.000Z', n: null })
+  })
+
   it('deletes the record on null', () => {
     const { h, commit } = race({ policy: custom(() => null) }, T + 20)
     expect(h.view.record('items', 'c1')?.deleted).toBe(true)
@@ -223,6 +228,8 @@ describe('conflict table: custom', () => {
     ['throws', (() => { throw new Error('boom') }) as CustomMergeFn],
     ['returns an array', (() => ['x']) as unknown as CustomMergeFn],
     ['returns a number', (() => 7) as unknown as CustomMergeFn],
+    ['returns a function as a value', (() => ({ title: () => 'x' })) as unknown as CustomMergeFn],
+    ['returns a BigInt as a value', (() => ({ title: 10n })) as unknown as CustomMergeFn],
   ])('turns a merge that %s into a policy_error rejection of the whole transaction', (_name, merge) => {
     const { value, commit, decision } = race({ policy: custom(merge) }, T + 20)
     expect(value).toEqual({ id: 'c1', title: 'B', body: 'b0' })
@@ -270,6 +277,20 @@ describe('conflict table: manual', () => {
     expect(second.commits[0]?.resolved).toBeUndefined()
     expect(second.commits[0]?.conflict).toMatchObject({ open: true, fields: ['title'] })
     expect(h.view.value('items', 'c1')?.['title']).toBe('AB')
+  })
+
+  it('keeps the conflict open when the resolving transaction is rejected', () => {
+    const { h, a } = race({ policy: manual() }, T + 20)
+    const tx = a.transaction([
+      { op: 'patch', key: 'c1', set: { title: 'AB' }, base: 1, resolves: 3 },
+      { op: 'patch', key: 'ghost', set: { title: 'x' } },
+    ])
+    const decision = h.push(connectionOf(a), tx)
+    expect(decision.ack.rejected).toEqual([{ writer: 'w1', tx: 3, code: 'missing_record' }])
+    expect(decision.closed).toEqual([])
+    expect(decision.commits[0]?.resolved).toBeUndefined()
+    expect(h.view.conflict(3)?.closedBy).toBeUndefined()
+    expect(h.view.value('items', 'c1')?.['title']).toBe('B')
   })
 
   it('does not close a conflict of another record', () => {

@@ -235,11 +235,30 @@ function runCustom(policy: CustomPolicy, input: DecideChangeInput, fields: strin
     if (result !== null && (typeof result !== 'object' || Array.isArray(result))) {
       return { kind: 'reject', decision: refuse('policy_error', 'the custom merge returned neither values, null nor reject', conflict) }
     }
-    return { kind: 'values', values: result }
+    return { kind: 'values', values: result === null ? null : jsonAnswer(result) }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
     return { kind: 'reject', decision: refuse('policy_error', `the custom merge threw: ${message}`, conflict) }
   }
+}
+
+/**
+ * The merge's values as JSON, so what is stored is what replicas receive. A value JSON cannot hold
+ * (function, symbol, BigInt, cycle) throws, which makes the answer a policy error instead of
+ * crashing the batch on every retry. `undefined` stays: it removes the field.
+ */
+function jsonAnswer(values: { [f: string]: unknown }): { [f: string]: JsonValue | undefined } {
+  const out: { [f: string]: JsonValue | undefined } = {}
+  for (const [f, value] of Object.entries(values)) {
+    if (value === undefined) {
+      out[f] = undefined
+      continue
+    }
+    const text = JSON.stringify(value)
+    if (text === undefined) throw new Error(`field "${f}" is not a JSON value`)
+    out[f] = JSON.parse(text) as JsonValue
+  }
+  return out
 }
 
 function localValues(change: Change): { [f: string]: JsonValue | undefined } {
