@@ -9,7 +9,8 @@ import type { ConnectionState, HubSocket, Principal } from './types.js'
  * The handshake middleware (`io.use`), DESIGN §3 rule 1: checks the `auth` payload, the protocol
  * and schema versions, authenticates, binds the replica to the principal and authorizes reading
  * the space. On success `socket.data` holds the connection's state; on failure the client's
- * `connect_error` carries `data: { code, message }` and nothing was written but the binding.
+ * `connect_error` carries `data: { code, message }`. Nothing is written before `authorize(read)`
+ * passed; then the space is created if new and the replica bound.
  */
 export function handshakeMiddleware(ctx: HubContext) {
   return (socket: HubSocket, next: (error?: Error) => void): void => {

@@ -32,7 +32,9 @@ class SqliteHubStore implements HubStore {
   ) {}
 
   async openSpace(space: string): Promise<SpaceInfo> {
-    return spaceInfo(this.db.transaction(() => this.ensureSpace(space)).immediate())
+    // The common case reads; only a space's creation takes the write lock.
+    const found = this.sql.getSpace.get(space)
+    return spaceInfo(found ?? this.db.transaction(() => this.ensureSpace(space)).immediate())
   }
 
   async bindReplica(space: string, replica: string, principal: string): Promise<'bound' | 'taken'> {
