@@ -187,6 +187,7 @@ describe('validateHandshake', () => {
     ['protocol zero', { protocol: 0 }, 'malformed', 'handshake.protocol'],
     ['protocol a string', { protocol: '1' }, 'malformed', 'handshake.protocol'],
     ['a newer protocol', { protocol: PROTOCOL_VERSION + 1 }, 'hub_too_old', 'handshake.protocol'],
+    ['a newer protocol of another shape', { protocol: PROTOCOL_VERSION + 1, token: undefined, session: 'x' }, 'hub_too_old', 'handshake.protocol'],
   ]
   it.each(cases)('%s → %s', (_name, overrides, code, path) => {
     expect(errorOf(validateHandshake({ ...good, ...overrides }))).toEqual({ code, path })

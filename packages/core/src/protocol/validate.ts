@@ -100,14 +100,16 @@ function readField(value: unknown, path: string): string {
   return value
 }
 
+function isCount(value: unknown, min: 0 | 1): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= min
+}
+
 function readPositive(value: unknown, path: string): number {
-  if (!Number.isSafeInteger(value) || (value as number) < 1) invalid('malformed', path, 'expected a positive integer')
-  return value as number
+  return isCount(value, 1) ? value : invalid('malformed', path, 'expected a positive integer')
 }
 
 function readNonNegative(value: unknown, path: string): number {
-  if (!Number.isSafeInteger(value) || (value as number) < 0) invalid('malformed', path, 'expected a non-negative integer')
-  return value as number
+  return isCount(value, 0) ? value : invalid('malformed', path, 'expected a non-negative integer')
 }
 
 function readJson(value: unknown, path: string, depth = 0): JsonValue {
@@ -198,6 +200,11 @@ function readVersion(obj: Record<string, unknown>, path: string): typeof PROTOCO
   return PROTOCOL_VERSION
 }
 
+function checkProtocol(protocol: number, path: string): void {
+  if (protocol < PROTOCOL_VERSION) invalid('client_too_old', path, `protocol ${protocol} is older than the hub's ${PROTOCOL_VERSION}`, { hub: PROTOCOL_VERSION })
+  if (protocol > PROTOCOL_VERSION) invalid('hub_too_old', path, `protocol ${protocol} is newer than the hub's ${PROTOCOL_VERSION}`, { hub: PROTOCOL_VERSION })
+}
+
 /**
  * Validates one change of a push: shape and types only (ids, counters, HLC, op, JSON values,
  * deltas). A put must carry `set`. Schema-dependent checks are the decider's.
@@ -207,13 +214,15 @@ export function validateChange(input: unknown): ValidationResult<Change> {
 }
 
 /**
- * Validates a handshake (Socket.IO `auth`). Shape errors are `malformed`; a well-formed handshake
- * of another protocol version gets `client_too_old` or `hub_too_old`. The schema version is only
- * type-checked: comparing it is the hub's job.
+ * Validates a handshake (Socket.IO `auth`). The protocol version is judged first, since another
+ * version may have another shape: `client_too_old` or `hub_too_old`. Then shape errors are
+ * `malformed`. The schema version is only type-checked: comparing it is the hub's job.
  */
 export function validateHandshake(input: unknown): ValidationResult<Handshake> {
   return run(() => {
     const path = 'handshake'
+    const declared = readObject(input, path)['protocol']
+    if (isCount(declared, 1)) checkProtocol(declared, `${path}.protocol`)
     const obj = readObject(input, path, ['protocol', 'schemaVersion', 'replicaId', 'writers', 'space', 'token'])
     const protocol = readPositive(required(obj, 'protocol', path), `${path}.protocol`)
     const token = has(obj, 'token') ? obj['token'] : invalid('malformed', `${path}.token`, 'required (null when there is none)')
@@ -228,8 +237,6 @@ export function validateHandshake(input: unknown): ValidationResult<Handshake> {
       space: readId(required(obj, 'space', path), `${path}.space`),
       token: token as string | null,
     }
-    if (protocol < PROTOCOL_VERSION) invalid('client_too_old', `${path}.protocol`, `protocol ${protocol} is older than the hub's ${PROTOCOL_VERSION}`, { hub: PROTOCOL_VERSION })
-    if (protocol > PROTOCOL_VERSION) invalid('hub_too_old', `${path}.protocol`, `protocol ${protocol} is newer than the hub's ${PROTOCOL_VERSION}`, { hub: PROTOCOL_VERSION })
     return handshake
   })
 }
@@ -274,12 +281,10 @@ export function validatePullRequest(input: unknown, opts: { maxLimit?: number } 
     const obj = readObject(input, path, ['v', 'since', 'limit', 'cols'])
     const v = readVersion(obj, path)
     const since = required(obj, 'since', path)
-    if (!Number.isSafeInteger(since) || (since as number) < 0) invalid('bad_cursor', `${path}.since`, 'expected a non-negative integer', { since: String(since) })
+    if (!isCount(since, 0)) return invalid('bad_cursor', `${path}.since`, 'expected a non-negative integer', { since: String(since) })
     const limit = required(obj, 'limit', path)
-    if (!Number.isSafeInteger(limit) || (limit as number) < 1 || (limit as number) > maxLimit) {
-      invalid('malformed', `${path}.limit`, `expected an integer in 1..${maxLimit}`)
-    }
-    const request: PullRequest = { v, since: since as number, limit: limit as number }
+    if (!isCount(limit, 1) || limit > maxLimit) return invalid('malformed', `${path}.limit`, `expected an integer in 1..${maxLimit}`)
+    const request: PullRequest = { v, since, limit }
     if (has(obj, 'cols')) request.cols = readArray(obj['cols'], `${path}.cols`, readId, MAX_LIST_LENGTH)
     return request
   })
