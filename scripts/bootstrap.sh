@@ -34,15 +34,15 @@ accord_bootstrap() {
 
   # pnpm, exactly the version pinned in package.json (pnpm refuses to run otherwise).
   # corepack cannot verify signatures on these registries, so npm installs it.
-  if [ -x "$root/.tools/node_modules/.bin/pnpm" ]; then export PATH="$root/.tools/node_modules/.bin:$PATH"; fi
+  if [ -x "$root/.tools/bin/pnpm" ]; then export PATH="$root/.tools/bin:$PATH"; fi
   if [ "$(pnpm --version 2>/dev/null)" != "$ACCORD_PNPM_VERSION" ]; then
     accord_log "installing pnpm $ACCORD_PNPM_VERSION"
     if ! npm i -g --allow-scripts=pnpm "pnpm@$ACCORD_PNPM_VERSION" --no-fund --no-audit --loglevel=error >/dev/null; then
       # No write access to the global prefix (a laptop without sudo): install under .tools/.
       accord_log "global install failed; installing pnpm under .tools/"
-      npm i --prefix "$root/.tools" --allow-scripts=pnpm "pnpm@$ACCORD_PNPM_VERSION" --no-fund --no-audit --loglevel=error >/dev/null \
+      npm i -g --prefix "$root/.tools" --allow-scripts=pnpm "pnpm@$ACCORD_PNPM_VERSION" --no-fund --no-audit --loglevel=error >/dev/null \
         || { accord_log "could not install pnpm $ACCORD_PNPM_VERSION with npm"; return 2; }
-      export PATH="$root/.tools/node_modules/.bin:$PATH"
+      export PATH="$root/.tools/bin:$PATH"
     fi
     hash -r
     if [ "$(pnpm --version 2>/dev/null)" != "$ACCORD_PNPM_VERSION" ]; then
