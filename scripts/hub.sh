@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts an Accord hub on an embedded SQLite file: `pnpm hub` / `bash scripts/hub.sh [extra CLI flags]`.
 #   PORT (default 8787), HOST, ACCORD_DB (default ./data/accord-hub.db),
-#   ACCORD_SCHEMA (default examples/schema.js when it exists).
+#   ACCORD_SCHEMA (default: examples/schema.js when it exists, else docs/examples/schema.js).
 # Extra arguments go to the hub CLI (flags: --port --host --db --schema --log).
 set -euo pipefail
 
@@ -23,12 +23,14 @@ fi
 PORT="${PORT:-8787}"
 DB="${ACCORD_DB:-./data/accord-hub.db}"
 SCHEMA="${ACCORD_SCHEMA:-}"
-if [ -z "$SCHEMA" ] && [ -f examples/schema.js ]; then SCHEMA=examples/schema.js; fi
+if [ -z "$SCHEMA" ]; then
+  if [ -f examples/schema.js ]; then SCHEMA=examples/schema.js; else SCHEMA=docs/examples/schema.js; fi
+fi
 
 mkdir -p "$(dirname "$DB")"
 args=(--db "$DB" --port "$PORT")
-[ -n "${HOST:-}" ] && args+=(--host "$HOST")
-[ -n "$SCHEMA" ] && args+=(--schema "$SCHEMA")
+if [ -n "${HOST:-}" ]; then args+=(--host "$HOST"); fi
+args+=(--schema "$SCHEMA")
 
-echo "hub: http://${HOST:-localhost}:$PORT  (store: $DB${SCHEMA:+, schema: $SCHEMA})  Ctrl-C stops it"
+echo "hub: http://${HOST:-localhost}:$PORT  (store: $DB, schema: $SCHEMA)  Ctrl-C stops it"
 exec node "$CLI" "${args[@]}" "$@"
