@@ -60,7 +60,7 @@ accord_bootstrap() {
   # Dependencies. In CI the lockfile is authoritative (pnpm-lock.yaml is committed).
   local t0=$SECONDS log
   log="$(mktemp)"
-  [ -d node_modules/.pnpm ] || accord_log "first install: compiling better-sqlite3 takes about a minute"
+  [ -d node_modules/.pnpm ] || accord_log "first install (compiling better-sqlite3 can take a minute)"
   if [ "${CI:-}" = "true" ]; then
     accord_log "pnpm install --frozen-lockfile"
     pnpm install --frozen-lockfile --reporter=append-only >"$log" 2>&1
