@@ -178,7 +178,6 @@ export class SimHub {
 
   private record(decision: BatchDecision, changes: Change[]): void {
     if (!this.ledger) return
-    for (const c of decision.commits) if (c.col === "counters") this.trace?.(`${this.name} settled ${c.writer}#${c.through} by ${c.by} seq=${c.seq} ${c.rejected ?? ""} n=${JSON.stringify(c.set)}`)
     const byKey = new Map(changes.map((c) => [`${c.writer}/${c.n}`, c]))
     this.ledger(
       decision.commits.flatMap((commit) => {

@@ -93,6 +93,7 @@ export class ReplicaSync {
   private state!: ReplicaState
   private connection: Connection | undefined
   private catchingUp = false
+  private catchUpAgain = false
   private buffered: Commit[] = []
   private gapTimer: unknown
   private pushing = false
@@ -184,12 +185,13 @@ export class ReplicaSync {
     )
     if (this.clock.isAheadOf(reply.hubTime)) this.clock.reset()
     if (this.connection !== conn) return
+    const settledElsewhere = await this.hasAcknowledgedPending(conn)
     const newCols = this.schema.names.filter((c) => !this.state.syncedCols.includes(c))
     if (fromZero || this.state.cursor === 0) await this.catchUp(conn, 0, undefined, true)
     else if (newCols.length) {
       await this.catchUp(conn, 0, newCols, true)
       await this.catchUp(conn, this.state.cursor, undefined, false)
-    } else if (this.state.cursor < reply.head) await this.catchUp(conn, this.state.cursor, undefined, false)
+    } else if (this.state.cursor < reply.head || settledElsewhere) await this.catchUp(conn, this.state.cursor, undefined, false)
     this.kickPush()
     this.notify()
   }
@@ -199,6 +201,7 @@ export class ReplicaSync {
     this.connection = undefined
     this.buffered = []
     this.catchingUp = false
+    this.catchUpAgain = false
     if (this.gapTimer !== undefined) this.timers.clearTimeout(this.gapTimer)
     this.gapTimer = undefined
     this.notify()
@@ -300,6 +303,7 @@ export class ReplicaSync {
           singleTx = false
           for (const [w, n] of Object.entries(response.through)) conn.sent.set(w, Math.max(conn.sent.get(w) ?? 0, n))
           if (response.seq > this.state.cursor) this.armGapTimer()
+          void this.settleDuplicatesAfter(conn, response.seq)
           continue
         }
         const { code, details } = response.error
@@ -321,6 +325,22 @@ export class ReplicaSync {
       this.pushing = false
       this.notify()
     }
+  }
+
+  /**
+   * Pending changes the hub already settled (a copy of this database pushed them, or a duplicate of
+   * an earlier push) get no new commit: once the cursor has passed the ack, a pull from the cursor
+   * reports their watermark and removes them. Without this they stayed pending forever.
+   */
+  private async settleDuplicatesAfter(conn: Connection, ackSeq: number): Promise<void> {
+    await this.waitFor(() => this.state.cursor >= ackSeq || this.connection !== conn)
+    if (this.connection !== conn || !(await this.hasAcknowledgedPending(conn))) return
+    await this.catchUp(conn, this.state.cursor, undefined, false)
+  }
+
+  private async hasAcknowledgedPending(conn: Connection): Promise<boolean> {
+    const outbox = await this.store.transaction((tx) => tx.outbox())
+    return outbox.some((c) => c.n <= (conn.sent.get(c.writer) ?? 0))
   }
 
   private async realignWriter(conn: Connection, writer: string, watermark: number): Promise<void> {
@@ -380,7 +400,12 @@ export class ReplicaSync {
 
   /** Pulls pages from `since`, stages them, applies them in one transaction, then the buffer. */
   private async catchUp(conn: Connection, since: number, cols: string[] | undefined, fromZero: boolean): Promise<void> {
-    if (this.catchingUp || this.connection !== conn) return
+    if (this.connection !== conn) return
+    if (this.catchingUp) {
+      // Another round is running; it may have read its pages before what this caller needs.
+      this.catchUpAgain = true
+      return
+    }
     this.catchingUp = true
     this.pulls += 1
     try {
@@ -421,6 +446,10 @@ export class ReplicaSync {
     if (this.connection === conn) {
       this.kickPush()
       await this.serial(() => this.drainBuffered(conn))
+      if (this.catchUpAgain) {
+        this.catchUpAgain = false
+        await this.catchUp(conn, this.state.cursor, undefined, false)
+      }
     }
   }
 
