@@ -23,10 +23,12 @@ export interface InvariantInput {
   space: string
   replicas: SimReplica[]
   ledger: Ledger
+  /** The counter the ledger summed, if the workload has one. */
+  counter?: { col: string; field: string } | undefined
 }
 
 /** The invariants of DESIGN §8, as a list of violations (empty when all hold). */
-export function checkInvariants({ schema, store, space, replicas, ledger }: InvariantInput): string[] {
+export function checkInvariants({ schema, store, space, replicas, ledger, counter }: InvariantInput): string[] {
   const failures: string[] = []
   const hubRecords = new Map(store.liveRecords(space).map((r) => [`${r.col}\u0000${r.key}`, r.value]))
 
@@ -54,7 +56,7 @@ export function checkInvariants({ schema, store, space, replicas, ledger }: Inva
     for (const m of ledger.durableMarks) if (!applied.has(m) && !rejected.has(m)) failures.push(`durable write ${m} was never settled by the hub`)
     // Counters equal the sum of their increments.
     for (const [key, sum] of ledger.counterSums) {
-      const value = hubRecords.get(`counters\u0000${key}`)?.['n']
+      const value = counter ? hubRecords.get(`${counter.col}\u0000${key}`)?.[counter.field] : undefined
       if (value !== sum) failures.push(`counter ${key} is ${String(value)}, expected the sum of increments ${sum}`)
     }
     // A refused transaction leaves no trace.

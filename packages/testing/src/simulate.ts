@@ -7,8 +7,8 @@ import { Scheduler } from './scheduler.js'
 import { Rooms, SimHub, type SettledChange } from './sim-hub.js'
 import { SimReplica } from './sim-replica.js'
 import { simSchema } from './sim-schema.js'
-import { MarkSource, counterOp, marksOf, randomOp } from './workload.js'
-import { checkInvariants, type Ledger } from './invariants.js'
+import { MarkSource, defaultWorkload, marksOf, type Workload, type WorkloadContext } from './workload.js'
+import { checkInvariants, type InvariantInput, type Ledger } from './invariants.js'
 
 /** Deliberate bugs, to prove the simulator catches them (tests only). */
 export interface SimFaults {
@@ -20,7 +20,12 @@ export interface SimOptions {
   seed: number
   /** Random actions before healing. */
   steps?: number
+  /** Your schema; pass a `workload` written for it too. Default: `simSchema`. */
   schema?: Schema
+  /** The writes to make. Default: `defaultWorkload` (for `simSchema`). */
+  workload?: Workload
+  /** Extra invariants over the healed state, each violation a line. */
+  invariants?: (input: InvariantInput) => string[]
   faults?: SimFaults
 }
 
@@ -42,6 +47,7 @@ const SPACE = 'space-1'
 export async function simulate(options: SimOptions): Promise<SimResult> {
   const rng = new Rng(options.seed)
   const schema = options.schema ?? simSchema
+  const workload = options.workload ?? defaultWorkload
   const trace: string[] = []
   const log = (line: string): void => {
     trace.push(`[${scheduler.now}] ${line}`)
@@ -120,34 +126,37 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
     if (await r.write(ops)) {
       writes += 1
       for (const m of opMarks) (droppable ? ledger.droppableMarks : ledger.durableMarks).add(m)
-      for (const op of ops) if (op.op === 'increment' && op.col === 'counters') ledger.counterSums.set(op.key, (ledger.counterSums.get(op.key) ?? 0) + op.by)
+      const counted = workload.counter
+      for (const op of ops) {
+        if (counted && op.op === 'increment' && op.col === counted.col && op.field === counted.field) ledger.counterSums.set(op.key, (ledger.counterSums.get(op.key) ?? 0) + op.by)
+      }
     }
   }
 
-  // Counter records exist everywhere before the random phase.
   const first = replicas[0] as SimReplica
-  await write(first, [{ op: 'put', col: 'counters', value: { id: 'k1', n: 0 } }, { op: 'put', col: 'counters', value: { id: 'k2', n: 0 } }])
+  const setup = workload.setup()
+  if (setup.length) await write(first, setup)
 
   const steps = options.steps ?? rng.int(30, 90)
   for (let step = 0; step < steps; step++) {
     await scheduler.runUntil(scheduler.now + rng.int(0, 40))
     const r = rng.pick(replicas)
+    const ctx: WorkloadContext = { rng, marks, visible: visibleOf(r) }
     const roll = rng.next()
-    if (roll < 0.4) await write(r, [randomOp(rng, marks, visibleOf(r))])
-    else if (roll < 0.5) await write(r, [counterOp(rng)])
+    if (roll < 0.4) await write(r, [workload.write(ctx)])
+    else if (roll < 0.5 && workload.counter) await write(r, [workload.counter.op(ctx)])
     else if (roll < 0.58) {
-      const ops = Array.from({ length: rng.int(2, 4) }, () => randomOp(rng, marks, visibleOf(r)))
+      const ops = Array.from({ length: rng.int(2, 4) }, () => workload.write(ctx))
       // A transaction over the hub's batch limit is refused locally, by design.
       await write(r, ops, ops.length > limits.batchChanges)
-    } else if (roll < 0.6) {
+    } else if (roll < 0.6 && workload.large) {
       knobs.add('oversize-tx')
-      const ops = Array.from({ length: limits.batchChanges + 2 }, (_, i) => ({ op: 'put' as const, col: 'notes', value: { id: `big${i}`, mark: marks.next() } }))
-      await write(r, ops, true)
-    } else if (roll < 0.63) {
+      await write(r, workload.large(ctx, limits.batchChanges + 2), true)
+    } else if (roll < 0.63 && workload.resolution) {
       const open = [...r.store.data.conflicts.values()].find((c) => c.open && c.closedBy === undefined)
       if (open) {
         knobs.add('manual-resolve')
-        await write(r, [{ op: 'resolve', col: open.col, key: open.key, conflictId: open.id, values: { f1: 'resolved', mark: marks.next() } }])
+        await write(r, [{ op: 'resolve', col: open.col, key: open.key, conflictId: open.id, values: workload.resolution(ctx) }])
       }
     } else if (roll < 0.73) {
       r.online = !r.online
@@ -181,9 +190,8 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
       log('hub store restored from backup (hubs restarted)')
       store.restore(backup)
       for (const x of replicas) x.disconnect()
-    } else if (roll < 0.93) {
-      knobs.add('two-offline-edits')
-      await twoOfflineEdits(rng, replicas, marks, write, log)
+    } else if (roll < 0.93 && workload.fieldEdits) {
+      if (await twoOfflineEdits(ctx, workload.fieldEdits, replicas, write, log)) knobs.add('two-offline-edits')
     } else {
       await scheduler.runUntil(scheduler.now + rng.int(100, 2000))
     }
@@ -198,7 +206,9 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
   const healed = await waitQuiescent(scheduler, replicas, store)
   if (!healed) failures.push('did not converge within the healing bound')
   running = false
-  failures.push(...checkInvariants({ schema, store, space: SPACE, replicas, ledger }))
+  const invariantInput: InvariantInput = { schema, store, space: SPACE, replicas, ledger, counter: workload.counter }
+  failures.push(...checkInvariants(invariantInput))
+  if (options.invariants) failures.push(...options.invariants(invariantInput))
   const pulls = replicas.reduce((sum, r) => sum + r.sync.pulls, 0)
   for (const r of replicas) r.sync.close()
   return {
@@ -212,26 +222,26 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
 
 /** Two offline edits of one field on one replica while another replica writes it. */
 async function twoOfflineEdits(
-  rng: Rng,
+  ctx: WorkloadContext,
+  target: NonNullable<Workload['fieldEdits']>,
   replicas: SimReplica[],
-  marks: MarkSource,
   write: (r: SimReplica, ops: LocalOp[]) => Promise<void>,
   log: (line: string) => void,
-): Promise<void> {
-  if (replicas.length < 2) return
+): Promise<boolean> {
+  const { rng } = ctx
+  if (replicas.length < 2) return false
   const a = rng.pick(replicas)
   const b = rng.pick(replicas.filter((x) => x !== a))
-  const col = rng.pick(['notes', 'invoices', 'cards', 'tasks', 'docs'])
-  const key = rng.pick(['a', 'b'])
-  const va = a.store.data.visible.get(`${col}\u0000${key}`)
-  const vb = b.store.data.visible.get(`${col}\u0000${key}`)
-  if (!va || !vb) return
-  log(`scenario: ${a.name} offline edits ${col}/${key}.f1 twice while ${b.name} writes it`)
+  const col = rng.pick(target.cols)
+  const key = rng.pick(target.keys)
+  if (!a.store.data.visible.has(`${col}\u0000${key}`) || !b.store.data.visible.has(`${col}\u0000${key}`)) return false
+  log(`scenario: ${a.name} offline edits ${col}/${key} twice while ${b.name} writes it`)
   a.online = false
   a.disconnect()
-  await write(a, [{ op: 'update', col, key, patch: { f1: rng.pick(['x', 'y']), mark: marks.next() } }])
-  await write(a, [{ op: 'update', col, key, patch: { f1: rng.pick(['z', 'veto']), mark: marks.next() } }])
-  await write(b, [{ op: 'update', col, key, patch: { f1: rng.pick(['q', 'w']), mark: marks.next() } }])
+  await write(a, [target.edit(ctx, col, key)])
+  await write(a, [target.edit(ctx, col, key)])
+  await write(b, [target.edit(ctx, col, key)])
+  return true
 }
 
 /** Runs virtual time until every replica is connected, has an empty outbox and sits at the head. */

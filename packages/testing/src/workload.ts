@@ -34,6 +34,54 @@ function recordFor(col: string, key: string, rng: Rng, mark: string): RecordValu
   return value
 }
 
+/** What a workload's generators get: the seeded stream, unique marks and the replica's view. */
+export interface WorkloadContext {
+  rng: Rng
+  marks: MarkSource
+  /** The record as the writing replica sees it now. */
+  visible(col: string, key: string): RecordValue | undefined
+}
+
+/**
+ * The writes a simulation makes. Bring your own with your own schema: only `setup` and `write` are
+ * required; each optional generator switches on the knob it serves. Put a fresh `marks.next()` in a
+ * `mark` field of every put and update so the ledger can prove refused transactions left no trace.
+ */
+export interface Workload {
+  /** Written by the first replica before the random phase. */
+  setup(): LocalOp[]
+  /** One random write of any kind. */
+  write(ctx: WorkloadContext): LocalOp
+  /**
+   * Increments of records the ledger sums and compares with the hub. The workload must never put,
+   * delete or otherwise rewrite these records, and they always run as a transaction of their own.
+   */
+  counter?: { col: string; field: string; op(ctx: WorkloadContext): LocalOp & { op: 'increment' } }
+  /** A transaction of `size` puts, for the over-the-batch-limit knob. */
+  large?(ctx: WorkloadContext, size: number): LocalOp[]
+  /** Records for the "two offline edits of one field while a third replica writes it" knob. */
+  fieldEdits?: { cols: string[]; keys: string[]; edit(ctx: WorkloadContext, col: string, key: string): LocalOp }
+  /** Values that resolve an open manual() conflict. */
+  resolution?(ctx: WorkloadContext): { [field: string]: JsonValue }
+}
+
+/** The default workload, written for `simSchema`. */
+export const defaultWorkload: Workload = {
+  setup: () => [
+    { op: 'put', col: 'counters', value: { id: 'k1', n: 0 } },
+    { op: 'put', col: 'counters', value: { id: 'k2', n: 0 } },
+  ],
+  write: ({ rng, marks, visible }) => randomOp(rng, marks, visible),
+  counter: { col: 'counters', field: 'n', op: ({ rng }) => counterOp(rng) },
+  large: ({ marks }, size) => Array.from({ length: size }, (_, i) => ({ op: 'put' as const, col: 'notes', value: { id: `big${i}`, mark: marks.next() } })),
+  fieldEdits: {
+    cols: ['notes', 'invoices', 'cards', 'tasks', 'docs'],
+    keys: ['a', 'b'],
+    edit: ({ rng, marks }, col, key) => ({ op: 'update', col, key, patch: { f1: rng.pick(['x', 'y', 'z', 'veto', 'q']), mark: marks.next() } }),
+  },
+  resolution: ({ marks }) => ({ f1: 'resolved', mark: marks.next() }),
+}
+
 /** One random write (an op of any kind) on a record of the shared key space. */
 export function randomOp(rng: Rng, marks: MarkSource, visible: (col: string, key: string) => RecordValue | undefined): LocalOp {
   const col = rng.pick(COLS)
