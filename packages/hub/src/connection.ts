@@ -14,7 +14,7 @@ import type { HubSocket } from './types.js'
  */
 export function onConnection(ctx: HubContext, socket: HubSocket): void {
   const state = socket.data
-  for (const older of ctx.registry.open(state.space, socket.id, state.writers)) {
+  for (const older of ctx.registry.open(state.space, socket.id, state.declared)) {
     ctx.logger.info('writer handed over; disconnecting the older connection', { space: state.space, socket: older })
     ctx.io.sockets.sockets.get(older)?.disconnect(true)
   }

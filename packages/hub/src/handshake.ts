@@ -40,6 +40,7 @@ async function acceptHandshake(ctx: HubContext, socket: HubSocket): Promise<Conn
   if ((await ctx.store.bindReplica(handshake.space, handshake.replicaId, id)) === 'taken') {
     throw new ConnectError('replica_taken', `replica ${handshake.replicaId} belongs to another principal in space ${handshake.space}`)
   }
+  await refuseForeignWriters(ctx, handshake)
   const { limits } = ctx
   return {
     space: handshake.space,
@@ -47,9 +48,23 @@ async function acceptHandshake(ctx: HubContext, socket: HubSocket): Promise<Conn
     principal,
     principalId: id,
     writers: new Set(handshake.writers),
+    declared: handshake.writers,
     pushLimiter: new RateLimiter(limits.pushesPerSecond, limits.pushBurst),
     requestLimiter: new RateLimiter(limits.requestsPerSecond, limits.requestBurst),
   }
+}
+
+/**
+ * A connection may declare only writers that are new or bound to its own replica. Writer ids are
+ * broadcast in commits, so without this check any member of a space could declare another
+ * replica's writer: its values would never conflict with theirs ("own writer" rule), and the
+ * declaration would displace their connection.
+ */
+async function refuseForeignWriters(ctx: HubContext, handshake: Handshake): Promise<void> {
+  if (handshake.writers.length === 0) return
+  const { writers } = await ctx.store.readForDecision(handshake.space, { records: [], writers: handshake.writers, conflicts: [] })
+  const foreign = writers.find((w) => w.replica !== handshake.replicaId)
+  if (foreign) throw new ConnectError('foreign_writer', `writer ${foreign.writer} belongs to another replica`)
 }
 
 /** Versions first (a newer client may send a handshake of another shape), then the shape. */

@@ -38,8 +38,6 @@ async function handlePush(ctx: HubContext, socket: HubSocket, payload: unknown):
   })
   if (!outcome.ok) return outcome
   const { decision } = outcome
-  const used = decision.writers.map((w) => w.writer)
-  for (const writer of used) state.writers.add(writer)
-  ctx.registry.use(state.space, socket.id, used)
+  for (const { writer } of decision.writers) state.writers.add(writer)
   return { ok: true, ...decision.ack }
 }

@@ -87,6 +87,8 @@ export interface ConnectionState {
   principalId: string
   /** Writers the connection declared plus those it has used in a push. */
   writers: Set<string>
+  /** The writers the handshake declared, in order: the first is the connection's own. */
+  declared: readonly string[]
   pushLimiter: RateLimiter
   requestLimiter: RateLimiter
 }

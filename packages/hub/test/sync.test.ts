@@ -158,13 +158,28 @@ describe('hub sync over real sockets', () => {
     await until(() => b.heads.includes(1), 5000, 'a head announcement')
   })
 
-  it('disconnects the older connection when a new one declares its writer (leader handover)', async () => {
+  it('disconnects the older connection when a new one declares its own writer (leader handover)', async () => {
     const first = await connect({ replicaId: 'r1', writers: ['w1'] })
     const gone = new Promise<string>((resolve) => first.socket.once('disconnect', resolve))
     const clone = await connect({ replicaId: 'r1', writers: ['w2'] })
-    const second = await connect({ replicaId: 'r1', writers: ['w1'] })
+    const second = await connect({ replicaId: 'r1', writers: ['w3', 'w1'] })
     expect(await gone).toBe('io server disconnect')
     expect(clone.socket.connected).toBe(true)
     expect(second.socket.connected).toBe(true)
+  })
+
+  it('lets copies of one database that share older writers coexist', async () => {
+    const original = await connect({ replicaId: 'r1', writers: ['own-a', 'old'] })
+    const copy = await connect({ replicaId: 'r1', writers: ['own-b', 'old'] })
+    expect(await copy.socket.timeout(5000).emitWithAck('head')).toMatchObject({ ok: true })
+    expect(original.socket.connected).toBe(true)
+    expect(copy.socket.connected).toBe(true)
+  })
+
+  it("refuses a handshake declaring another replica's writer", async () => {
+    const owner = await connect({ replicaId: 'r1', writers: ['w1'] })
+    ok(await owner.push([owner.change('cards', 'x', 'put', { id: 'x' })]))
+    await expect(connect({ replicaId: 'r2', writers: ['w9', 'w1'] })).rejects.toMatchObject({ data: { code: 'foreign_writer' } })
+    expect(owner.socket.connected).toBe(true)
   })
 })
