@@ -4,6 +4,7 @@ import { HlcClock, type HubStore } from '@accord/core'
 import { Server } from 'socket.io'
 import { onConnection } from './connection.js'
 import { ConnectionRegistry } from './connection-registry.js'
+import { RetentionClock } from './retention.js'
 import { handshakeMiddleware } from './handshake.js'
 import { startHeadTicker } from './head-ticker.js'
 import type { HubContext } from './hub-context.js'
@@ -40,6 +41,7 @@ export async function createHub(options: CreateHubOptions): Promise<Hub> {
     batches: new KeyedSerialQueue(),
     inflight: new InflightTracker(),
     registry: new ConnectionRegistry(),
+    retention: new RetentionClock(limits.retentionMs),
     io,
     closing: false,
   }

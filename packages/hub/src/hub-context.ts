@@ -2,6 +2,7 @@ import type { HlcClock, HubStore, Schema } from '@accord/core'
 import type { ConnectionRegistry } from './connection-registry.js'
 import type { ResolvedLimits } from './limits.js'
 import type { Logger } from './logger.js'
+import type { RetentionClock } from './retention.js'
 import type { InflightTracker, KeyedSerialQueue } from './serial-queue.js'
 import type { AuthenticateFn, AuthorizeFn, HubServer } from './types.js'
 
@@ -19,6 +20,8 @@ export interface HubContext {
   /** Requests being answered, acknowledgement included. */
   inflight: InflightTracker
   registry: ConnectionRegistry
+  /** Which seqs are past the retention period. */
+  retention: RetentionClock
   io: HubServer
   /** Set by `close()`: new connections and pushes are refused with `closed`. */
   closing: boolean

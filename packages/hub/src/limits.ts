@@ -9,6 +9,7 @@ export interface ResolvedLimits extends HubLimits {
   requestsPerSecond: number
   requestBurst: number
   pullLimit: number
+  retentionMs: number
 }
 
 export function resolveLimits(options: HubLimitOptions = {}): ResolvedLimits {
@@ -26,6 +27,7 @@ export function resolveLimits(options: HubLimitOptions = {}): ResolvedLimits {
     requestsPerSecond,
     requestBurst: requestsPerSecond * 2,
     pullLimit: positive(options.pullLimit, 1000, 'pullLimit'),
+    retentionMs: positive(options.retentionMs, 30 * 24 * 3600 * 1000, 'retentionMs'),
   }
 }
 

@@ -53,6 +53,11 @@ export interface HubLimitOptions {
   requestsPerSecond?: number
   /** Largest pull page; a larger `limit` is lowered to it. Default 1000. */
   pullLimit?: number
+  /**
+   * How long tombstones and closed conflicts are kept (open manual conflicts never expire). A
+   * replica whose cursor is older re-pulls from 0 (`cursor_expired`). Default 30 days.
+   */
+  retentionMs?: number
 }
 
 export interface CreateHubOptions {

@@ -176,6 +176,19 @@ describe('hub sync over real sockets', () => {
     expect(copy.socket.connected).toBe(true)
   })
 
+  it('purges tombstones past the retention period; an older cursor then gets cursor_expired', async () => {
+    await t.stop()
+    t = await startHub({ headIntervalMs: 20, limits: { retentionMs: 100 } })
+    const a = await connect()
+    ok(await a.push([a.change('cards', 'x', 'put', { id: 'x' })]))
+    ok(await a.push([a.change('cards', 'x', 'delete')]))
+    await until(async () => (await t.store.openSpace('team-1')).purgedThrough >= 2, 5000, 'a purge')
+    const page = await a.pull(1)
+    expect(page).toMatchObject({ ok: false, error: { code: 'cursor_expired' } })
+    const fresh = await a.pull(0)
+    expect(fresh.ok && fresh.records.some((r) => r.key === 'x')).toBe(false)
+  })
+
   it("refuses a handshake declaring another replica's writer", async () => {
     const owner = await connect({ replicaId: 'r1', writers: ['w1'] })
     ok(await owner.push([owner.change('cards', 'x', 'put', { id: 'x' })]))
