@@ -1,6 +1,8 @@
 // Public surface of @accord/hub. The store contract suite is at '@accord/hub/testing'.
 export { createHub, healthzHandler } from './create-hub.js'
 export { sqliteStore } from './sqlite-store.js'
+export { postgresStore } from './postgres-store.js'
+export type { PostgresHubStore, PostgresStoreOptions } from './postgres-store.js'
 export { jsonLogger, prettyLogger, silentLogger } from './logger.js'
 export type { LineSink, LogFields, Logger } from './logger.js'
 export { resolveLimits } from './limits.js'
