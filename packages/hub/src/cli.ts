@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// The `accord-hub` command: a hub on an embedded SQLite file. The only module that may write to
-// the console; everything else logs through the injected logger.
-import { createHub } from './create-hub.js'
+// The `accord-hub` command: a hub on an embedded SQLite file, or a node of a cluster on PostgreSQL
+// and Redis. The only module that may write to the console; everything else logs through the
+// injected logger.
 import { USAGE, parseCliArgs } from './cli-args.js'
-import { loadSchema } from './load-schema.js'
+import { startHubNode } from './cluster/start-node.js'
+import { resetStoreIds } from './cluster/open-store.js'
 import { jsonLogger, prettyLogger } from './logger.js'
-import { sqliteStore } from './sqlite-store.js'
 
 async function main(argv: string[]): Promise<void> {
   let options: ReturnType<typeof parseCliArgs>
@@ -20,17 +20,14 @@ async function main(argv: string[]): Promise<void> {
     return
   }
   const logger = options.log === 'json' ? jsonLogger(process.stdout) : prettyLogger(process.stdout)
-  const schema = await loadSchema(options.schema)
-  const store = sqliteStore(options.db)
-  const hub = await createHub({
-    schema,
-    store,
-    port: options.port,
-    logger,
-    ...(options.host === undefined ? {} : { host: options.host }),
-    ...(options.cors.length ? { cors: { origin: options.cors.includes('*') ? true : options.cors } } : {}),
-  })
-  logger.info('accord-hub ready', { port: hub.port, db: options.db, schema: options.schema, health: `/healthz` })
+  if (options.command === 'reset-store-ids') {
+    const spaces = await resetStoreIds(options.store)
+    logger.info('every space has a new storeId', { spaces, store: options.store.kind })
+    return
+  }
+  const node = await startHubNode(options, logger)
+  const where = options.store.kind === 'sqlite' ? { db: options.store.path } : { pgSchema: options.store.schema }
+  logger.info('accord-hub ready', { port: node.hub.port, store: options.store.kind, ...where, redis: options.redis !== undefined, schema: options.schema, health: `/healthz` })
 
   let stopping = false
   const stop = (signal: NodeJS.Signals): void => {
@@ -40,7 +37,7 @@ async function main(argv: string[]): Promise<void> {
     }
     stopping = true
     logger.info('shutting down', { signal })
-    hub.close().then(
+    node.close().then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error('shutdown failed', { error })

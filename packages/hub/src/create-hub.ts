@@ -29,6 +29,7 @@ export async function createHub(options: CreateHubOptions): Promise<Hub> {
   const io: HubServer = new Server(http, {
     maxHttpBufferSize: limits.messageBytes,
     ...(options.cors === undefined ? {} : { cors: options.cors }),
+    ...(options.adapter === undefined ? {} : { adapter: options.adapter }),
   })
   const ctx: HubContext = {
     schema: options.schema,

@@ -79,6 +79,12 @@ export interface CreateHubOptions {
   /** How often every room is told the space's head. Default 10,000 ms. */
   headIntervalMs?: number
   logger?: Logger
+  /**
+   * A Socket.IO adapter, passed to the server as is: with several hub processes on one store,
+   * e.g. `createAdapter(pub, sub)` of `@socket.io/redis-adapter`, so that a space's broadcasts
+   * reach its sockets on every process. Default: Socket.IO's in-memory adapter (one process).
+   */
+  adapter?: ServerOptions['adapter']
 }
 
 export type HubServer = Server<ClientToHubEvents, HubToClientEvents, Record<string, never>, ConnectionState>

@@ -19,9 +19,14 @@ export interface HubProcess {
  * tests' path aliases), on a SQLite file, and resolves once it listens.
  */
 export function spawnHubProcess(db: string, timeoutMs = 20_000): Promise<HubProcess> {
+  return spawnHubCli(['--db', db], timeoutMs)
+}
+
+/** Runs the CLI with the test schema, any free port on 127.0.0.1, JSON logs, and `args` (the store, Redis). */
+export function spawnHubCli(args: string[], timeoutMs = 20_000): Promise<HubProcess> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli.ts', '--schema', 'test/fixtures/schema.ts', '--db', db, '--port', '0', '--host', '127.0.0.1', '--log', 'json'],
+    ['--import', 'tsx', 'src/cli.ts', '--schema', 'test/fixtures/schema.ts', ...args, '--port', '0', '--host', '127.0.0.1', '--log', 'json'],
     { cwd: HUB_DIR, env: { ...process.env, TSX_TSCONFIG_PATH: `${ROOT}tsconfig.tests.json` }, stdio: ['ignore', 'pipe', 'pipe'] },
   )
   let output = ''
