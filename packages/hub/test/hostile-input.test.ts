@@ -2,6 +2,7 @@ import { PROTOCOL_VERSION, type Change, type PushResponse } from '@accord/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AuthenticateFn, AuthorizeFn } from '../src/index.js'
 import { startHub, storeState, type TestHub } from './helpers/harness.js'
+import { storeFactories } from './helpers/store-factories.js'
 import { ACK_TIMEOUT_MS, connectReplica, openSocket, refusalCode, type ConnectOptions, type TestReplica } from './helpers/test-replica.js'
 
 const SPACE = 'team-1'
@@ -120,9 +121,10 @@ async function flood(): Promise<string> {
   }
 }
 
-describe('hostile input', () => {
+describe.each(storeFactories)('hostile input on $name', (storeFactory) => {
   beforeAll(async () => {
     t = await startHub({
+      storeFactory,
       authenticate,
       authorize,
       limits: { batchChanges: 5, batchBytes: 20_000, recordBytes: 2_000, messageBytes: 40_000, pushesPerSecond: 5, pushBurst: 5 },

@@ -1,6 +1,7 @@
 import type { PullResponse, PushResponse } from '@accord/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startHub, storeState, until, type TestHub } from './helpers/harness.js'
+import { storeFactories } from './helpers/store-factories.js'
 import { connectReplica, type TestReplica } from './helpers/test-replica.js'
 
 function ok<T extends { ok: boolean }>(response: T): Extract<T, { ok: true }> {
@@ -8,7 +9,7 @@ function ok<T extends { ok: boolean }>(response: T): Extract<T, { ok: true }> {
   return response as Extract<T, { ok: true }>
 }
 
-describe('hub sync over real sockets', () => {
+describe.each(storeFactories)('hub sync over real sockets on $name', (storeFactory) => {
   let t: TestHub
   const open: TestReplica[] = []
   const connect = async (...args: Parameters<typeof connectReplica> extends [string, ...infer R] ? R : never) => {
@@ -17,7 +18,7 @@ describe('hub sync over real sockets', () => {
     return replica
   }
   beforeEach(async () => {
-    t = await startHub()
+    t = await startHub({ storeFactory })
   })
   afterEach(async () => {
     for (const replica of open.splice(0)) replica.close()
@@ -150,7 +151,7 @@ describe('hub sync over real sockets', () => {
 
   it('answers head requests and announces the head to the room on its interval', async () => {
     await t.stop()
-    t = await startHub({ headIntervalMs: 50 })
+    t = await startHub({ headIntervalMs: 50, storeFactory })
     const a = await connect()
     const b = await connect()
     ok(await a.push([a.change('cards', 'x', 'put', { id: 'x' })]))

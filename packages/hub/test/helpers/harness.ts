@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { HubStore } from '@accord/core'
-import { createHub, sqliteStore, type CreateHubOptions, type Hub } from '../../src/index.js'
+import { createHub, type CreateHubOptions, type Hub } from '../../src/index.js'
 import { schema } from '../fixtures/schema.js'
+import { storeFactories, type OpenedStore, type StoreFactory } from './store-factories.js'
 
 export interface TestHub {
   hub: Hub
@@ -13,18 +14,25 @@ export interface TestHub {
   stop(): Promise<void>
 }
 
-/** A real hub on 127.0.0.1, any free port, with a SQLite store in a temporary directory. */
-export async function startHub(options: Partial<CreateHubOptions> = {}): Promise<TestHub> {
+/**
+ * A real hub on 127.0.0.1, any free port, on `options.store`, or else on a fresh store of
+ * `storeFactory` (default: SQLite in a temporary directory).
+ */
+export async function startHub(options: Partial<CreateHubOptions> & { storeFactory?: StoreFactory } = {}): Promise<TestHub> {
+  const { storeFactory = storeFactories.find((f) => f.name === 'sqlite'), ...hubOptions } = options
   const dir = mkdtempSync(join(tmpdir(), 'accord-hub-test-'))
-  const store = options.store ?? sqliteStore(join(dir, 'hub.db'))
-  const hub = await createHub({ schema, store, port: 0, host: '127.0.0.1', ...options })
+  const opened: OpenedStore = hubOptions.store
+    ? { store: hubOptions.store, drop: async () => undefined }
+    : await (storeFactory ?? (storeFactories[0] as StoreFactory)).open(dir)
+  const hub = await createHub({ schema, store: opened.store, port: 0, host: '127.0.0.1', ...hubOptions })
   return {
     hub,
-    store,
+    store: opened.store,
     url: `http://127.0.0.1:${hub.port}`,
     dir,
     async stop() {
       await hub.close()
+      await opened.drop()
       rmSync(dir, { recursive: true, force: true })
     },
   }
