@@ -31,10 +31,11 @@ async function handlePull(ctx: HubContext, socket: HubSocket, payload: unknown):
   const checked = validatePullRequest(payload, { maxLimit: Number.MAX_SAFE_INTEGER })
   if (!checked.ok) return { ok: false, error: checked.error }
   const { since, cols } = checked.value
+  const origin = checked.value.origin ?? since
   const limit = Math.min(checked.value.limit, ctx.limits.pullLimit)
   const info = await ctx.store.openSpace(state.space)
   if (since > info.head) return failure('bad_cursor', `cursor ${since} is past the head ${info.head}; pull from 0`, { head: info.head })
-  if (since > 0 && since < info.purgedThrough) {
+  if (origin > 0 && origin < info.purgedThrough) {
     return failure('cursor_expired', `history through ${info.purgedThrough} was purged; pull from 0`, { purgedThrough: info.purgedThrough })
   }
   const page = await ctx.store.pull(state.space, { since, limit, replica: state.replica, ...(cols ? { cols } : {}) })

@@ -153,6 +153,10 @@ export class MemoryHubStore implements HubStore {
     return [...this.space(space).records.values()].filter((r) => !r.deleted).map(copy)
   }
 
+  purgedThrough(space: string): number {
+    return this.space(space).info.purgedThrough
+  }
+
   conflictsOf(space: string): ConflictRecord[] {
     return [...this.space(space).conflicts.values()].map(copy)
   }

@@ -137,6 +137,11 @@ class MemoryTx implements ReplicaTx {
   async getConflict(id: number): Promise<ConflictRecord | undefined> {
     return copy(this.conflicts.get(id) ?? this.data.conflicts.get(id))
   }
+  async openConflicts(): Promise<ConflictRecord[]> {
+    const all = new Map(this.data.conflicts)
+    for (const [id, c] of this.conflicts) all.set(id, c)
+    return [...all.values()].filter((c) => c.open && c.closedBy === undefined).map(copy)
+  }
   async localKeys(col: string): Promise<string[]> {
     const prefix = `${col}\u0000`
     const keys = new Set<string>()

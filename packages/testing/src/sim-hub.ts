@@ -129,7 +129,8 @@ export class SimHub {
 
   async pull(peer: HubPeer, request: PullRequest): Promise<PullResponse> {
     const info = await this.store.openSpace(peer.space)
-    if (request.since > 0 && request.since < info.purgedThrough) {
+    const origin = request.origin ?? request.since
+    if (origin > 0 && origin < info.purgedThrough) {
       return { ok: false, error: { code: 'cursor_expired', message: 'cursor older than retention' } }
     }
     const page = await this.store.pull(peer.space, { since: request.since, limit: request.limit, replica: peer.replica, ...(request.cols ? { cols: request.cols } : {}) })

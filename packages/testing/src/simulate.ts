@@ -190,6 +190,13 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
       log('hub store restored from backup (hubs restarted)')
       store.restore(backup)
       for (const x of replicas) x.disconnect()
+    } else if (roll < 0.885) {
+      // Retention ran out for part of the history: replicas behind it must re-pull from 0.
+      const { head } = await store.openSpace(SPACE)
+      const through = rng.int(0, head)
+      knobs.add('purge')
+      log(`hub store purged through ${through}`)
+      await store.purge(SPACE, through)
     } else if (roll < 0.93 && workload.fieldEdits) {
       if (await twoOfflineEdits(ctx, workload.fieldEdits, replicas, write, log)) knobs.add('two-offline-edits')
     } else {

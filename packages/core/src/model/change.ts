@@ -115,7 +115,7 @@ export interface ConflictRecord {
   at: string
   /** For manual(): whether it awaits resolution. */
   open?: true
-  /** The seq that resolved a manual conflict. */
+  /** The seq that resolved a manual conflict (0: closed in history the hub has since purged). */
   closedBy?: number
   /** A refusal: seen only by its writer. */
   private?: true

@@ -55,6 +55,12 @@ export interface PullRequest {
   limit: number
   /** Only these collections, when given. */
   cols?: string[]
+  /**
+   * Where this catch-up started (its first page's `since`), when it pages on from there. The hub
+   * judges retention on it: a catch-up that started at 0 never needs purged tombstones, one that
+   * started below `purgedThrough` does (`cursor_expired`), even on a later page.
+   */
+  origin?: number
 }
 
 /** A record's current state in a pull page. */

@@ -278,7 +278,7 @@ export function validatePullRequest(input: unknown, opts: { maxLimit?: number } 
   return run(() => {
     const path = 'pull'
     const maxLimit = opts.maxLimit ?? DEFAULT_MAX_PULL_LIMIT
-    const obj = readObject(input, path, ['v', 'since', 'limit', 'cols'])
+    const obj = readObject(input, path, ['v', 'since', 'limit', 'cols', 'origin'])
     const v = readVersion(obj, path)
     const since = required(obj, 'since', path)
     if (!isCount(since, 0)) return invalid('bad_cursor', `${path}.since`, 'expected a non-negative integer', { since: String(since) })
@@ -286,6 +286,11 @@ export function validatePullRequest(input: unknown, opts: { maxLimit?: number } 
     if (!isCount(limit, 1) || limit > maxLimit) return invalid('malformed', `${path}.limit`, `expected an integer in 1..${maxLimit}`)
     const request: PullRequest = { v, since, limit }
     if (has(obj, 'cols')) request.cols = readArray(obj['cols'], `${path}.cols`, readId, MAX_LIST_LENGTH)
+    if (has(obj, 'origin')) {
+      const origin = obj['origin']
+      if (!isCount(origin, 0) || origin > since) return invalid('bad_cursor', `${path}.origin`, 'expected a non-negative integer not above since', { origin: String(origin) })
+      request.origin = origin
+    }
     return request
   })
 }

@@ -44,6 +44,18 @@ export async function applyPull(tx: ReplicaTx, schema: Schema, pages: readonly O
     }
     result.cursor = page.until
   }
+  if (options.fromZero && options.complete) {
+    // Open manual conflicts are never purged, so one the full snapshot does not list was closed
+    // in history that retention purged: close it here too, or it stays open forever.
+    const listed = new Set(pages.flatMap((p) => p.conflicts.map((c) => c.id)))
+    for (const conflict of await tx.openConflicts()) {
+      if (listed.has(conflict.id) || (options.cols && !options.cols.includes(conflict.col))) continue
+      const closed: ConflictRecord = { ...conflict, closedBy: 0 }
+      delete closed.open
+      await tx.putConflict(closed)
+      result.conflicts.push(closed)
+    }
+  }
   if (options.fromZero) {
     for (const col of options.cols ?? schema.names) {
       for (const key of await tx.localKeys(col)) {

@@ -61,6 +61,8 @@ export interface ReplicaTx {
   outboxCount(): Promise<number>
   putConflict(conflict: ConflictRecord): Promise<void>
   getConflict(id: number): Promise<ConflictRecord | undefined>
+  /** Every persisted conflict that is still open (manual, not closed). */
+  openConflicts(): Promise<ConflictRecord[]>
   /** Keys of every record with a visible value, a confirmed snapshot or a version. */
   localKeys(col: string): Promise<string[]>
   getState(): Promise<ReplicaState>

@@ -412,7 +412,8 @@ export class ReplicaSync {
       const pages: Omit<PullPage, 'v'>[] = []
       let cursor = since
       for (;;) {
-        const response = await conn.transport.pull({ v: PROTOCOL_VERSION, since: cursor, limit: this.pullLimit, ...(cols ? { cols } : {}) }).catch(() => undefined)
+        const request: PullRequest = { v: PROTOCOL_VERSION, since: cursor, limit: this.pullLimit, ...(cols ? { cols } : {}), ...(cursor > since ? { origin: since } : {}) }
+        const response = await conn.transport.pull(request).catch(() => undefined)
         if (!response || this.connection !== conn) return
         if (!response.ok) {
           if (response.error.code === 'cursor_expired' && !fromZero) {
