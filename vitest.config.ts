@@ -11,8 +11,9 @@ export default defineConfig({
       { find: /^@accord\/core$/, replacement: src('core') },
       { find: /^@accord\/testing$/, replacement: src('testing') },
       { find: /^@accord\/hub$/, replacement: src('hub') },
-      { find: /^@accord\/client\/worker$/, replacement: src('client', 'worker') },
-      { find: /^@accord\/client$/, replacement: src('client') },
+      { find: /^@accord\/client\/worker$/, replacement: src('client', 'worker/index') },
+      { find: /^@accord\/client\/runtime$/, replacement: src('client', 'runtime/index') },
+      { find: /^@accord\/client$/, replacement: src('client', 'page/index') },
     ],
   },
   test: {
