@@ -185,8 +185,17 @@ export class LocalRuntime implements WorkerApi {
     })
   }
 
+  /**
+   * Resolves once the outbox is empty and the cursor reached the hub's head (read after that);
+   * waits through offline and pause; rejects only with `closed`. The wait for an empty outbox
+   * follows the status (the engine's own flush re-checks it only once a second).
+   */
   flush(): Promise<Result<void>> {
-    return toResult(() => this.ready().sync.flush())
+    return toResult(async () => {
+      const { sync } = this.ready()
+      while (this.status.local.connection !== 'online' || (await sync.pendingCount()) > 0) await this.statusChange(250)
+      await sync.flush()
+    })
   }
 
   async setNetwork(online: boolean): Promise<void> {
@@ -255,6 +264,32 @@ export class LocalRuntime implements WorkerApi {
   }
 
   // ── Internals ──────────────────────────────────────────────────────────────────────────────
+
+  /** Resolves at the next status change or after `timeoutMs`; rejects with `closed` on close. */
+  private statusChange(timeoutMs: number): Promise<void> {
+    if (this.closed) return Promise.reject(new AccordError('closed', 'the replica is closed'))
+    return new Promise((resolve, reject) => {
+      let first = true
+      let done = false
+      let subscription: { unsubscribe(): void } | undefined
+      const finish = (error?: AccordError): void => {
+        if (done) return
+        done = true
+        this.timers.clearTimeout(timer)
+        queueMicrotask(() => subscription?.unsubscribe())
+        if (error) reject(error)
+        else resolve()
+      }
+      const timer = this.timers.setTimeout(() => finish(), timeoutMs)
+      subscription = this.status.subscribe({
+        next: () => {
+          if (first) first = false
+          else finish()
+        },
+        complete: () => finish(new AccordError('closed', 'the replica is closed')),
+      })
+    })
+  }
 
   private ready(): Opened {
     if (this.closed) throw new AccordError('closed', 'the replica is closed')

@@ -1,4 +1,4 @@
-import { BehaviorSubject, type Subscription } from 'rxjs'
+import { BehaviorSubject, type Observer, type Subscription } from 'rxjs'
 import type { ReplicaStatus } from '../../shared/worker-api.js'
 
 /** The fields a follower takes from its leader (DESIGN §5: a non-leader shows the leader's connection). */
@@ -44,8 +44,8 @@ export class StatusTracker {
   }
 
   /** Calls `listener` with the current status at once, then on every change. */
-  subscribe(listener: (status: ReplicaStatus) => void): Subscription {
-    return this.subject.subscribe(listener)
+  subscribe(listener: ((status: ReplicaStatus) => void) | Partial<Observer<ReplicaStatus>>): Subscription {
+    return typeof listener === 'function' ? this.subject.subscribe(listener) : this.subject.subscribe(listener)
   }
 
   complete(): void {

@@ -51,6 +51,7 @@ export class DexieReplicaStore implements ReplicaStore {
    * `schema_downgrade` when the database was written by a newer schema version.
    */
   static async open(options: DexieReplicaStoreOptions): Promise<DexieReplicaStore> {
+    adoptAsDefaultDependencies(options)
     const db = new Dexie(options.name, {
       ...(options.indexedDB ? { indexedDB: options.indexedDB } : {}),
       ...(options.IDBKeyRange ? { IDBKeyRange: options.IDBKeyRange } : {}),
@@ -178,6 +179,17 @@ export class DexieReplicaStore implements ReplicaStore {
       await table.put({ key: 'replica', value })
     })
   }
+}
+
+/**
+ * Dexie's `liveQuery` silently does nothing when its global dependencies have no IndexedDB (Node,
+ * where tests inject fake-indexeddb). Where the scope has none, the injected one becomes the
+ * default; a scope with a real IndexedDB is left alone.
+ */
+function adoptAsDefaultDependencies(options: DexieReplicaStoreOptions): void {
+  const deps = Dexie.dependencies
+  if (deps.indexedDB || !options.indexedDB) return
+  Object.assign(deps, { indexedDB: options.indexedDB, ...(options.IDBKeyRange ? { IDBKeyRange: options.IDBKeyRange } : {}) })
 }
 
 function downgrade(installed: number, requested: number): AccordError {
