@@ -110,7 +110,8 @@ class MemoryTx implements ReplicaTx {
       if (v === DELETED) merged.delete(k)
       else merged.set(k, v)
     }
-    return [...merged.values()].sort((a, b) => a.ord - b.ord).map(copy)
+    // Changes are copied on write and never mutated by readers, so reads share them.
+    return [...merged.values()].sort((a, b) => a.ord - b.ord)
   }
   async pendingFor(col: string, key: string): Promise<Change[]> {
     return this.mergedOutbox().filter((c) => c.col === col && c.key === key)
