@@ -39,8 +39,12 @@ export interface BatchJob {
 
 export type BatchOutcome = { ok: true; decision: BatchDecision } | { ok: false; error: WireError }
 
-/** How often a batch is decided again because another writer moved the space's head. */
-const MAX_ATTEMPTS = 20
+/**
+ * How long a batch may keep deciding again because other hub processes on the same store moved
+ * the space's head. A budget of time, not of attempts: with several busy processes on one space,
+ * a batch can lose many rounds in a row, and each loss costs only a few milliseconds.
+ */
+const RETRY_BUDGET_MS = 15_000
 
 /**
  * Settles one batch (DESIGN §3 rule 2). The caller runs one batch per space at a time.
@@ -52,12 +56,16 @@ const MAX_ATTEMPTS = 20
  * A decision with no commit (every change already settled) writes nothing.
  */
 export async function runBatch(deps: BatchDeps, job: BatchJob): Promise<BatchOutcome> {
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+  const deadline = Date.now() + RETRY_BUDGET_MS
+  for (let attempt = 1; ; attempt++) {
     const snapshot = await deps.store.readForDecision(job.space, decisionRequest(job.changes))
     const decided = await decideWithHooks(deps, job, snapshotView(snapshot))
     if (!decided.ok || decided.decision.commits.length === 0) return decided
     if (await deps.store.commitBatch(job.space, decided.decision)) return decided
+    if (Date.now() > deadline) break
     deps.logger.debug('head moved under a batch; deciding again', { space: job.space, attempt })
+    // Processes that keep colliding fall out of step: a few milliseconds of jitter after repeated losses.
+    if (attempt >= 3) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(attempt, 10)))
   }
   return { ok: false, error: { code: 'internal', message: `space ${job.space} kept moving; try again` } }
 }
