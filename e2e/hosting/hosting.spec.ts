@@ -119,6 +119,31 @@ test.describe('dedicated worker leadership', () => {
     await context.close()
   })
 
+  test('a leader tab that freezes releases the lock: a follower takes over the socket; the resumed tab follows', async ({ browser, site, hub }) => {
+    const context = await newContext(browser)
+    const a = await openTab(context, site, hub, 'dedicated')
+    await expect.poll(() => connection(a)).toBe('online')
+    const b = await openTab(context, site, hub, 'dedicated')
+    await expect.poll(() => hub.connections()).toBe(1)
+    const leaderSocket = hub.socketIds()[0]
+
+    // Headless Chromium fires no `freeze` for a visible tab (CDP's setWebLifecycleState neither), so
+    // the page's own events are dispatched: what is tested is the page → host → lock path.
+    await a.evaluate(() => document.dispatchEvent(new Event('freeze')))
+    await expect.poll(() => hub.socketIds().filter((id) => id !== leaderSocket).length).toBe(1)
+    expect(hub.connections()).toBe(1)
+    await run(b, (api, c) => api.put(c), card('while-frozen', 'b'))
+    await expect.poll(() => hub.recordIds('space-1')).toContain('while-frozen')
+
+    // Resumed, the old leader bids again and waits: still one socket, the new leader's.
+    await a.evaluate(() => document.dispatchEvent(new Event('resume')))
+    const newLeader = hub.socketIds()[0]
+    await run(a, (api, c) => api.put(c), card('after-resume', 'a'))
+    await expect.poll(() => hub.recordIds('space-1')).toContain('after-resume')
+    expect(hub.socketIds()).toEqual([newLeader])
+    await context.close()
+  })
+
   test('pause in a follower tab stops the leader, and survives a leader handover', async ({ browser, site, hub }) => {
     const context = await newContext(browser)
     const a = await openTab(context, site, hub, 'dedicated')
