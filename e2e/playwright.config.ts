@@ -4,17 +4,32 @@ import { defineConfig } from '@playwright/test'
 // PLAYWRIGHT_CHROMIUM_PATH overrides the path (scripts/ensure-chromium.sh prints one).
 const executablePath = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? '/usr/bin/chromium'
 
+// Projects: `hosting` (the client's worker hosting, on its own fixture page) and `demo` (the demo
+// app, apps/demo, built once by the global setup and served statically, against a hub per worker).
+// `screenshots` regenerates the README's pictures and runs only when asked:
+//   E2E_SCREENSHOTS=1 pnpm exec playwright test -c e2e/playwright.config.ts --project screenshots
+const projects = [
+  { name: 'hosting', testDir: './hosting' },
+  { name: 'demo', testDir: './demo' },
+  ...(process.env.E2E_SCREENSHOTS === '1' ? [{ name: 'screenshots', testDir: '.', testMatch: 'screenshots.ts' }] : []),
+]
+
 export default defineConfig({
   testDir: '.',
   testMatch: '**/*.spec.ts',
   outputDir: '../test-results/e2e-artifacts',
+  globalSetup: './support/global-setup.ts',
+  projects,
   timeout: 90_000,
   expect: { timeout: 15_000 },
   fullyParallel: false,
-  workers: Number(process.env.E2E_WORKERS ?? 1),
+  // Two cores here: two workers at most.
+  workers: Number(process.env.E2E_WORKERS ?? 2),
   forbidOnly: !!process.env.CI,
   retries: 0,
-  reporter: [['list']],
+  // scripts/test.sh passes --reporter=list,json with PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/e2e.json
+  // (what scripts/summarize.mjs reads); a plain run writes the same file.
+  reporter: [['list'], ['json', { outputFile: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ?? '../test-results/e2e.json' }]],
   use: {
     browserName: 'chromium',
     launchOptions: {
