@@ -1,0 +1,178 @@
+/**
+ * P5 — hub ingest: changes per second through the real hub (Socket.IO, decider, SQLite store with
+ * synchronous=FULL), pushed by Node clients in batches, against better-sqlite3 inserting the very
+ * rows the hub wrote, in transactions of the same size, in a fresh file with the same settings.
+ */
+import { join } from 'node:path'
+import type { Change } from '@accord/core'
+import { startChild } from '../lib/child.js'
+import type { Figure, FigureModule, RunContext } from '../lib/figure.js'
+import { median, round } from '../lib/stats.js'
+import type { RawInsertResult } from '../node/sqlite-raw.js'
+import type { StoreTimings } from '../node/timed-store.js'
+import { WireClient } from '../node/wire-client.js'
+import { makeItem } from '../schema.js'
+
+const TARGET = 0.5
+
+export const p5: FigureModule = {
+  ids: ['P5'],
+  title: 'hub ingest',
+  async run(ctx) {
+    return [await measureIngest(ctx, { batch: 100, clients: 2, window: 4 })]
+  },
+}
+
+interface IngestShape {
+  batch: number
+  clients: number
+  /** Pushes each client keeps in flight. */
+  window: number
+}
+
+interface IngestRun {
+  changesPerSecond: number
+  ms: number
+  cpu: { hub: number; clients: number }
+  baseline: RawInsertResult
+  store: StoreTimings
+}
+
+/**
+ * Alternates hub run and baseline run `repeats` times (the disk's fsync latency drifts over
+ * seconds; pairing keeps each ratio honest) and reports the medians.
+ */
+async function measureIngest(ctx: RunContext, shape: IngestShape): Promise<Figure> {
+  const total = ctx.quick ? 10_000 : 50_000
+  const repeats = 3
+  const runs: IngestRun[] = []
+  for (let r = 0; r < repeats; r++) runs.push(await ingestOnce(ctx, shape, total, r))
+  const perSecond = median(runs.map((r) => r.changesPerSecond))
+  const rawPerSecond = median(runs.map((r) => r.baseline.rowsPerSecond))
+  const ratio = median(runs.map((r) => r.changesPerSecond / r.baseline.rowsPerSecond))
+  return {
+    id: 'P5',
+    title: 'hub ingest, changes/s (SQLite store)',
+    case: `${total.toLocaleString('en')} puts, ${shape.batch}/push, ${shape.clients} clients × ${shape.window} in flight`,
+    durability: 'SQLite WAL, synchronous=FULL (hub and baseline)',
+    measured: {
+      unit: 'changes/s',
+      value: round(perSecond),
+      n: total * repeats,
+      what: `first push sent → last ack received, Node socket.io-client → hub process (validate, decide, store, broadcast to the room, ack); median of ${repeats} runs`,
+      runs: runs.map((r) => ({
+        changesPerSecond: round(r.changesPerSecond),
+        ms: round(r.ms),
+        cpuCoresBusy: { hub: round(r.cpu.hub), clients: round(r.cpu.clients) },
+        msPerPush: perPush(r, total / shape.batch),
+      })),
+    },
+    baseline: {
+      unit: 'rows/s',
+      value: round(rawPerSecond),
+      n: total * repeats,
+      what: `better-sqlite3 INSERT of the hub's own records rows into a fresh file, same table and indexes, ${shape.batch} rows per BEGIN IMMEDIATE transaction; median of ${repeats} runs, each right after its hub run`,
+      runs: runs.map((r) => ({ rowsPerSecond: round(r.baseline.rowsPerSecond), ms: round(r.baseline.ms) })),
+    },
+    ratio: { value: round(ratio) },
+    target: { text: `≥ ${TARGET}× baseline`, met: ratio >= TARGET },
+    notes: ['ratio = median of the per-pair ratios'],
+  }
+}
+
+async function ingestOnce(ctx: RunContext, shape: IngestShape, total: number, run: number): Promise<IngestRun> {
+  const dbPath = join(ctx.tmp, `p5-hub-${run}.db`)
+  const profile = ctx.profileDir && run === 0 ? { cpuProfDir: ctx.profileDir } : {}
+  const { child: hub, ready } = await startChild({ type: 'hub', dbPath }, profile)
+  const url = `http://127.0.0.1:${String(ready.port)}`
+  const clients: WireClient[] = []
+  let ms: number
+  let cpu: IngestRun['cpu']
+  let store: StoreTimings
+  try {
+    for (let c = 0; c < shape.clients; c++) clients.push(await WireClient.connect(url, 'ingest'))
+    const warm = await WireClient.connect(url, 'warmup')
+    clients.push(warm)
+    await sendPushes([warm], preparePushes([warm], 2_000, shape.batch, 'warm'), shape.window)
+    const writers = clients.slice(0, shape.clients)
+    const pushes = preparePushes(writers, total, shape.batch, 'item')
+
+    const hubCpu0 = await hub.request<NodeJS.CpuUsage>({ type: 'cpu' })
+    await hub.request({ type: 'store-timings', reset: true })
+    const ownCpu0 = process.cpuUsage()
+    const started = performance.now()
+    await sendPushes(writers, pushes, shape.window)
+    ms = performance.now() - started
+    const hubCpu = await hub.request<NodeJS.CpuUsage>({ type: 'cpu' })
+    const ownCpu = process.cpuUsage(ownCpu0)
+    store = await hub.request<StoreTimings>({ type: 'store-timings' })
+    cpu = {
+      hub: (hubCpu.user + hubCpu.system - hubCpu0.user - hubCpu0.system) / 1000 / ms,
+      clients: (ownCpu.user + ownCpu.system) / 1000 / ms,
+    }
+  } finally {
+    for (const client of clients) client.close()
+    await hub.stop()
+  }
+
+  const { child: raw } = await startChild({ type: 'sqlite-raw' })
+  let baseline: RawInsertResult
+  try {
+    baseline = await raw.request<RawInsertResult>({
+      type: 'insert-rows',
+      source: dbPath,
+      target: join(ctx.tmp, `p5-raw-${run}.db`),
+      batch: shape.batch,
+      synchronous: 'FULL',
+      space: 'ingest',
+    })
+  } finally {
+    await raw.stop()
+  }
+  if (baseline.rows !== total) throw new Error(`the hub stored ${baseline.rows} records of ${total}`)
+  return { changesPerSecond: (total / ms) * 1000, ms, cpu, baseline, store }
+}
+
+/** Wall time per push inside the store (reads, the write transaction with its fsync) and outside it. */
+function perPush(run: IngestRun, pushes: number): Record<string, number> {
+  const ms = (method: string): number => run.store[method]?.ms ?? 0
+  const out: Record<string, number> = {
+    total: round(run.ms / pushes),
+    readForDecision: round(ms('readForDecision') / pushes),
+    commitBatch: round(ms('commitBatch') / pushes),
+  }
+  out.outsideStore = round(out.total - (out.readForDecision ?? 0) - (out.commitBatch ?? 0))
+  return out
+}
+
+/** The pushes of each client: `total` new records, each client its own slice, `batch` per push. */
+function preparePushes(clients: WireClient[], total: number, batch: number, prefix: string): Change[][][] {
+  const perClient = Math.ceil(total / clients.length)
+  return clients.map((client, c) => {
+    const pushes: Change[][] = []
+    const to = Math.min(total, (c + 1) * perClient)
+    for (let i = c * perClient; i < to; i += batch) {
+      const changes: Change[] = []
+      for (let j = i; j < Math.min(to, i + batch); j++) {
+        const item = makeItem(j, prefix)
+        changes.push(client.change('put', item.id, item))
+      }
+      pushes.push(changes)
+    }
+    return pushes
+  })
+}
+
+/** Sends every client's pushes in order, `window` in flight per client; resolves on the last ack. */
+async function sendPushes(clients: WireClient[], pushes: Change[][][], window: number): Promise<void> {
+  await Promise.all(
+    clients.map(async (client, c) => {
+      const mine = pushes[c] ?? []
+      let next = 0
+      const lane = async (): Promise<void> => {
+        while (next < mine.length) await client.push(mine[next++] as Change[])
+      }
+      await Promise.all(Array.from({ length: window }, lane))
+    }),
+  )
+}

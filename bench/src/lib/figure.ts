@@ -1,0 +1,65 @@
+/** What every figure reports: measured beside its baseline, a ratio, and the target. */
+
+export interface Measure {
+  unit: string
+  /** A single value (throughput, bytes). */
+  value?: number
+  /** Latency percentiles. */
+  p50?: number
+  p99?: number
+  /** Samples behind the figure. */
+  n?: number
+  /** What exactly was measured or computed, in words. */
+  what: string
+  [extra: string]: unknown
+}
+
+export interface Figure {
+  /** P1 … P10. */
+  id: string
+  title: string
+  /** The variant: "100 clients", "batch of 100", … */
+  case: string
+  /** Durability of every store involved, stated per figure. */
+  durability: string
+  measured: Measure
+  baseline: Measure | null
+  ratio: { value?: number; p50?: number; p99?: number } | null
+  target: { text: string; met: boolean | null }
+  notes?: string[]
+  detail?: Record<string, unknown>
+}
+
+export interface SkippedFigure {
+  id: string
+  title: string
+  skipped: string
+}
+
+export interface FailedFigure {
+  id: string
+  title: string
+  error: string
+}
+
+export type FigureOutcome = Figure | SkippedFigure | FailedFigure
+
+export interface RunContext {
+  quick: boolean
+  /** A scratch directory for this run, removed at the end. */
+  tmp: string
+  log: (line: string) => void
+  /** Debian's Chromium, or undefined when there is none (browser figures are then skipped). */
+  chromiumPath: string | undefined
+  /** When set, figures that can profile write .cpuprofile files here. */
+  profileDir: string | undefined
+}
+
+export interface FigureModule {
+  ids: string[]
+  title: string
+  needsBrowser?: boolean
+  run(ctx: RunContext): Promise<Figure[]>
+}
+
+export const isFigure = (o: FigureOutcome): o is Figure => 'measured' in o

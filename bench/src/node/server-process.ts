@@ -1,0 +1,124 @@
+/**
+ * One child process of a Node figure (started by `lib/child.ts`; config as argv[2]):
+ *   hub         the real hub (createHub + sqliteStore on a file), limits raised so that the
+ *               per-connection rate limits never cap a benchmark
+ *   relay       the raw baseline of P6: a bare Socket.IO server that re-emits `relay` to the room
+ *   sqlite-raw  the raw baseline of P5: better-sqlite3 inserts of given rows, batched
+ * It answers IPC requests `{ id, type, ... }` with `{ id, ok, value | error }` and exits on `stop`.
+ */
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createHub, sqliteStore, type Hub } from '@accord/hub'
+import { Server } from 'socket.io'
+import { schema } from '../schema.js'
+import { insertRowsRaw, type RawInsertRequest } from './sqlite-raw.js'
+import { timedStore } from './timed-store.js'
+
+export type ServerConfig = { type: 'hub'; dbPath: string; batchChanges?: number } | { type: 'relay' } | { type: 'sqlite-raw' }
+
+/** Socket.IO's buffer limit as the hub sets it (batchBytes 1 MB + 64 KiB), for the relay too. */
+const MESSAGE_BYTES = 1_000_000 + 64 * 1024
+
+type Request = { id: number; type: string; [key: string]: unknown }
+type Handler = (request: Request) => unknown
+
+/**
+ * Records, for each broadcast, the time from the arrival of the push that caused it to the
+ * hub's `io.to(room).emit` (P6 subtracts it to get the fan-out proper). Exact with one push in
+ * flight at a time, which is how P6 drives the hub.
+ */
+function traceBroadcasts(hub: Hub): number[] {
+  const spans: number[] = []
+  let pushArrived = 0
+  hub.io.on('connection', (socket) => {
+    socket.use((packet, next) => {
+      if (packet[0] === 'push') pushArrived = performance.now()
+      next()
+    })
+  })
+  const to = hub.io.to.bind(hub.io)
+  hub.io.to = ((room: string) => {
+    const operator = to(room)
+    const emit = operator.emit.bind(operator)
+    operator.emit = ((...args: Parameters<typeof emit>) => {
+      spans.push(performance.now() - pushArrived)
+      return emit(...args)
+    }) as typeof emit
+    return operator
+  }) as typeof hub.io.to
+  return spans
+}
+
+async function main(): Promise<void> {
+  const config = JSON.parse(process.argv[2] ?? '{}') as ServerConfig
+  const handlers = new Map<string, Handler>()
+  let close: () => Promise<void> = async () => undefined
+  let ready: Record<string, unknown> = { pid: process.pid }
+
+  if (config.type === 'hub') {
+    const timed = timedStore(sqliteStore(config.dbPath))
+    const hub: Hub = await createHub({
+      schema,
+      store: timed.store,
+      port: 0,
+      host: '127.0.0.1',
+      headIntervalMs: 600_000,
+      limits: { pushesPerSecond: 1_000_000, requestsPerSecond: 1_000_000, batchChanges: config.batchChanges ?? 500 },
+    })
+    ready = { ...ready, port: hub.port }
+    handlers.set('sockets', () => hub.io.of('/').sockets.size)
+    const spans = traceBroadcasts(hub)
+    handlers.set('broadcast-spans', () => spans.splice(0))
+    handlers.set('store-timings', (request) => {
+      const out = timed.timings()
+      if (request.reset) timed.reset()
+      return out
+    })
+    close = () => hub.close()
+  } else if (config.type === 'relay') {
+    const http = createServer()
+    const io = new Server(http, { maxHttpBufferSize: MESSAGE_BYTES })
+    io.on('connection', (socket) => {
+      const space = String((socket.handshake.auth as { space?: unknown }).space ?? 'bench')
+      void socket.join(`space:${space}`)
+      socket.on('relay', (payload: unknown) => void io.to(`space:${space}`).emit('commits', payload))
+      socket.emit('welcome', { v: 1 })
+    })
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
+    ready = { ...ready, port: (http.address() as AddressInfo).port }
+    handlers.set('sockets', () => io.of('/').sockets.size)
+    close = () => new Promise<void>((resolve) => void io.close(() => resolve()))
+  } else if (config.type === 'sqlite-raw') {
+    handlers.set('insert-rows', (request) => insertRowsRaw(request as unknown as RawInsertRequest))
+  } else {
+    throw new Error(`unknown child config ${JSON.stringify(config)}`)
+  }
+
+  handlers.set('hello', () => ready)
+  handlers.set('memory', () => process.memoryUsage())
+  handlers.set('cpu', () => process.cpuUsage())
+  process.on('message', (raw) => {
+    const request = raw as Request
+    if (request.type === 'stop') {
+      void close().finally(() => process.exit(0))
+      return
+    }
+    const handler = handlers.get(request.type)
+    Promise.resolve()
+      .then(() => {
+        if (!handler) throw new Error(`no handler for ${request.type}`)
+        return handler(request)
+      })
+      .then(
+        (value) => process.send?.({ id: request.id, ok: true, value }),
+        (error: unknown) => process.send?.({ id: request.id, ok: false, error: error instanceof Error ? error.stack : String(error) }),
+      )
+  })
+  // The parent going away (a crash, a timeout) must not leave a server behind.
+  process.on('disconnect', () => void close().finally(() => process.exit(0)))
+}
+
+main().catch((error: unknown) => {
+  console.error('bench child failed:', error)
+  process.exit(1)
+})
