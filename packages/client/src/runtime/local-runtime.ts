@@ -7,7 +7,7 @@
  */
 import { AccordError, type ConflictRecord, type RecordValue, type Schema } from '@accord/core'
 import { ReplicaSync, type LocalOp } from '@accord/core/internal'
-import { liveQuery } from 'dexie'
+import { liveQuery, type Dexie } from 'dexie'
 import type { FindQuery, HubConfig, OpenRequest, PageClient, ReplicaStatus, Result, WatchTarget, WorkerApi } from '../shared/worker-api.js'
 import { ConflictFeed } from './live/conflict-feed.js'
 import { StatusTracker } from './live/status-tracker.js'
@@ -261,6 +261,11 @@ export class LocalRuntime implements WorkerApi {
   /** The status as shown now. */
   get currentStatus(): ReplicaStatus {
     return this.status.value
+  }
+
+  /** The open replica database (for diagnostics and tests), once `open` succeeded. */
+  get database(): Dexie | undefined {
+    return this.opened?.store.db
   }
 
   // ── Internals ──────────────────────────────────────────────────────────────────────────────
