@@ -1,0 +1,154 @@
+/**
+ * P8 — bytes on the wire. The real client runtime (in-process, on fake-indexeddb: bytes do not
+ * depend on the storage's speed) syncs with a real hub through a TCP proxy that splits the
+ * WebSocket stream into frames. Measured: the push frame a single-field patch sends, the
+ * broadcast frame every replica receives for it, and the same for 100 patches sent in one push.
+ * Baseline: a WebSocket frame carrying the minimal JSON of the same data, `{col, key, set}` per
+ * change (an array of them for the batch), with the same frame header and masking.
+ */
+import { join } from 'node:path'
+import { createLocalRuntime, type LocalRuntime } from '@accord/client/runtime'
+import { createHub, sqliteStore, type Hub } from '@accord/hub'
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
+import type { Figure, FigureModule, RunContext } from '../lib/figure.js'
+import { round } from '../lib/stats.js'
+import { startFrameProxy, wsFrameBytes, type Direction, type Frame, type FrameProxy } from '../node/frame-proxy.js'
+import { makeItem, schema } from '../schema.js'
+
+const SINGLE_TARGET = 1.25
+const BATCH_TARGET_BYTES = 12
+const BATCH = 100
+
+export const p8: FigureModule = {
+  ids: ['P8'],
+  title: 'bytes on the wire',
+  run: (ctx) => measureWire(ctx),
+}
+
+type Result<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } }
+async function unwrap<T>(result: Promise<Result<T>>): Promise<T> {
+  const r = await result
+  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`)
+  return r.value
+}
+
+async function measureWire(ctx: RunContext): Promise<Figure[]> {
+  const hub: Hub = await createHub({ schema, store: sqliteStore(join(ctx.tmp, 'p8-hub.db')), port: 0, host: '127.0.0.1', headIntervalMs: 600_000 })
+  let proxy: FrameProxy | undefined
+  let runtime: LocalRuntime | undefined
+  try {
+    proxy = await startFrameProxy(hub.port)
+    runtime = createLocalRuntime({ schema, indexedDB: new IDBFactory(), IDBKeyRange, storage: null })
+    await unwrap(runtime.open({ name: 'p8', schemaVersion: schema.version, hub: { url: `http://127.0.0.1:${proxy.port}`, space: 'wire' } }, { token: async () => null }))
+    const items = Array.from({ length: BATCH }, (_, i) => makeItem(i))
+    await unwrap(runtime.write(items.map((value) => ({ op: 'put' as const, col: 'items', value }))))
+    await unwrap(runtime.flush())
+
+    proxy.reset()
+    const first = items[0] as (typeof items)[number]
+    await unwrap(runtime.write([{ op: 'update', col: 'items', key: first.id, patch: { title: 'Renamed item 0' } }]))
+    await unwrap(runtime.flush())
+    const single = classify(proxy.frames)
+
+    await unwrap(runtime.pause())
+    for (const item of items) await unwrap(runtime.write([{ op: 'update', col: 'items', key: item.id, patch: { title: `Renamed ${item.id}` } }]))
+    proxy.reset()
+    await unwrap(runtime.resume())
+    await unwrap(runtime.flush())
+    const batch = classify(proxy.frames)
+    if (batch.push.length !== 1) throw new Error(`expected the 100 patches in one push, saw ${batch.push.length} pushes`)
+
+    const minimalOne = [{ col: 'items', key: first.id, set: { title: 'Renamed item 0' } }]
+    const minimalBatch = items.map((item) => ({ col: 'items', key: item.id, set: { title: `Renamed ${item.id}` } }))
+    return [
+      singleFigure('push (replica → hub)', one(single.push), minimalOne[0], 'up', single),
+      singleFigure('broadcast (hub → each replica)', one(single.commits), minimalOne[0], 'down', single),
+      batchFigure('push (replica → hub)', one(batch.push), minimalBatch, 'up'),
+      batchFigure('broadcast (hub → each replica)', one(batch.commits), minimalBatch, 'down'),
+    ]
+  } finally {
+    await runtime?.close()
+    await proxy?.close()
+    await hub.close()
+  }
+}
+
+interface Classified {
+  push: Frame[]
+  ack: Frame[]
+  commits: Frame[]
+  other: Frame[]
+}
+
+/** Sorts engine.io/Socket.IO frames: `42["push",…]`, `43<id>[…]` acks, `42["commits",…]`, the rest. */
+function classify(frames: Frame[]): Classified {
+  const out: Classified = { push: [], ack: [], commits: [], other: [] }
+  for (const f of frames) {
+    if (f.payload.startsWith('42') && /^42\d*\["push"/.test(f.payload)) out.push.push(f)
+    else if (/^42\["commits"/.test(f.payload)) out.commits.push(f)
+    else if (f.direction === 'down' && /^43\d+\[\{"ok":true,"through"/.test(f.payload)) out.ack.push(f)
+    else out.other.push(f)
+  }
+  return out
+}
+
+function one(frames: Frame[]): Frame {
+  if (frames.length !== 1) throw new Error(`expected one frame, saw ${frames.length}`)
+  return frames[0] as Frame
+}
+
+/** Where a frame's bytes go: the frame header, the Socket.IO envelope, and each field of one change or commit. */
+function breakdown(frame: Frame): Record<string, number> {
+  const match = /^(42\d*\["(?:push|commits)",)(.*)\]$/s.exec(frame.payload)
+  if (!match) return {}
+  const body = JSON.parse(match[2] as string) as { v: number; changes?: Array<Record<string, unknown>>; commits?: Array<Record<string, unknown>> }
+  const list = body.changes ?? body.commits ?? []
+  const item = list[0] ?? {}
+  const fields: Record<string, number> = { wsHeader: frame.headerBytes, socketIoEnvelope: Buffer.byteLength(match[1] as string) + 1 }
+  fields.messageWrapper = Buffer.byteLength(match[2] as string) - list.reduce((sum, c) => sum + Buffer.byteLength(JSON.stringify(c)), 0) - Math.max(0, list.length - 1)
+  for (const [key, value] of Object.entries(item)) fields[`change.${key}`] = Buffer.byteLength(`"${key}":${JSON.stringify(value)},`)
+  return fields
+}
+
+function singleFigure(what: string, frame: Frame, minimal: unknown, direction: Direction, all: Classified): Figure {
+  const minimalBytes = wsFrameBytes(Buffer.byteLength(JSON.stringify(minimal)), direction)
+  const ratio = frame.wireBytes / minimalBytes
+  return {
+    id: 'P8',
+    title: 'bytes on the wire, single-field patch',
+    case: `1 patch, ${what}`,
+    durability: 'n/a',
+    measured: {
+      unit: 'B',
+      value: frame.wireBytes,
+      what: 'the WebSocket frame Socket.IO sends (header, mask, engine.io + Socket.IO envelope, message)',
+      frame: frame.payload,
+      breakdown: breakdown(frame),
+      ...(direction === 'up' ? { ackFrameBytes: all.ack.map((f) => f.wireBytes) } : {}),
+    },
+    baseline: { unit: 'B', value: minimalBytes, what: `a WebSocket frame of the minimal JSON ${JSON.stringify(minimal)}` },
+    ratio: { value: round(ratio) },
+    target: { text: `≤ ${SINGLE_TARGET}×`, met: ratio <= SINGLE_TARGET },
+  }
+}
+
+function batchFigure(what: string, frame: Frame, minimal: unknown[], direction: Direction): Figure {
+  const minimalBytes = wsFrameBytes(Buffer.byteLength(JSON.stringify(minimal)), direction)
+  const perChange = (frame.wireBytes - minimalBytes) / minimal.length
+  return {
+    id: 'P8',
+    title: 'bytes on the wire, batch of 100 patches',
+    case: `${minimal.length} patches in one ${what}`,
+    durability: 'n/a',
+    measured: {
+      unit: 'B overhead/change',
+      value: round(perChange),
+      what: '(frame bytes − minimal frame bytes) / changes',
+      frameBytes: frame.wireBytes,
+      breakdown: breakdown(frame),
+    },
+    baseline: { unit: 'B', value: minimalBytes, what: `a WebSocket frame of a JSON array of ${minimal.length} minimal {col, key, set}` },
+    ratio: { value: round(frame.wireBytes / minimalBytes) },
+    target: { text: `≤ ${BATCH_TARGET_BYTES} B/change overhead`, met: perChange <= BATCH_TARGET_BYTES },
+  }
+}
