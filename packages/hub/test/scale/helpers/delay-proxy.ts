@@ -3,6 +3,8 @@ import { createConnection, createServer, type AddressInfo, type Server, type Soc
 /** A TCP proxy on 127.0.0.1 that holds every chunk, both ways, for `delayMs` before passing it on, in order. */
 export interface DelayProxy {
   port: number
+  /** Drops every connection at once, with what it still held: a network that fails with its host. */
+  cut(): void
   close(): Promise<void>
 }
 
@@ -32,6 +34,9 @@ export async function startDelayProxy(targetPort: number, delayMs: number): Prom
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return {
     port: (server.address() as AddressInfo).port,
+    cut: () => {
+      for (const socket of sockets) socket.destroy()
+    },
     close: async () => {
       for (const socket of sockets) socket.destroy()
       await new Promise<void>((resolve) => server.close(() => resolve()))

@@ -19,6 +19,10 @@ export interface MiniReplicaOptions {
   gapGraceMs?: number
   /** Records per catch-up page. Default 50. */
   pageLimit?: number
+  /** Called after each acknowledgement, synchronously: a test can act at an exact point of the stream. */
+  onAck?: (replica: MiniReplica) => void
+  /** Called for each commit applied from a broadcast, synchronously. */
+  onLive?: (commit: Commit) => void
 }
 
 /**
@@ -36,7 +40,8 @@ export class MiniReplica {
   readonly records = new Map<string, { version: number; value: RecordValue | undefined }>()
   /** Commits applied from broadcasts, in the order applied. */
   readonly live: Commit[] = []
-  readonly stats = { outOfOrder: 0, stale: 0, gapPulls: 0, catchUps: 0, failovers: 0, welcomes: 0 }
+  /** `settledUnheard`: changes the hub had settled without this replica hearing the ack (lost with a hub). */
+  readonly stats = { outOfOrder: 0, stale: 0, gapPulls: 0, catchUps: 0, failovers: 0, welcomes: 0, settledUnheard: 0 }
   /** Anything that must never happen (a pv that does not match, a refused push); tests expect none. */
   readonly problems: string[] = []
   /** Highest `n` the hub acknowledged. */
@@ -124,7 +129,9 @@ export class MiniReplica {
     this.stats.welcomes += 1
     if (this.storeId !== undefined && this.storeId !== welcome.storeId) this.problems.push(`storeId changed to ${welcome.storeId}`)
     this.storeId = welcome.storeId
-    this.acknowledge(welcome.watermarks[this.writer] ?? 0)
+    const watermark = welcome.watermarks[this.writer] ?? 0
+    this.stats.settledUnheard += Math.max(0, watermark - this.acked)
+    this.acknowledge(watermark)
     this.sentThrough = this.acked
     void this.catchUp()
     this.pump()
@@ -167,10 +174,11 @@ export class MiniReplica {
   }
 
   private onAck(socket: Socket, response: PushResponse | undefined): void {
-    if (socket !== this.socket) return // lost with its hub; the next connection re-sends
+    if (socket !== this.socket || this.closed) return // lost with its hub; the next connection re-sends
     this.inflight -= 1
     if (response?.ok) {
       this.acknowledge(response.through[this.writer] ?? 0)
+      this.options.onAck?.(this)
     } else {
       const code = response?.error.code ?? 'timeout'
       if (code === 'out_of_order') this.acknowledge(Number((response?.error.details as { watermark?: number } | undefined)?.watermark ?? 0))
@@ -203,7 +211,9 @@ export class MiniReplica {
     for (let next = this.buffer.get(this.cursor + 1); next; next = this.buffer.get(this.cursor + 1)) {
       this.buffer.delete(next.seq)
       this.apply(next)
-      if (live) this.live.push(next)
+      if (!live) continue
+      this.live.push(next)
+      this.options.onLive?.(next)
     }
     for (const seq of this.buffer.keys()) if (seq <= this.cursor) this.buffer.delete(seq)
     if (this.buffer.size === 0) {
