@@ -1,0 +1,4 @@
+import { serveReplica } from '@accord/client/worker'
+import { schema } from './schema'
+
+serveReplica({ schema })
