@@ -7,6 +7,8 @@ import { createHub, sqliteStore, type CreateHubOptions, type Hub } from '@accord
 /** A real hub on 127.0.0.1 over a SQLite file that survives `restart()`. */
 export interface TestHub {
   readonly url: string
+  /** The SQLite file: a second hub on it shares the store (failover, scale-out). */
+  readonly file: string
   readonly port: number
   hub: Hub
   /** Stops the hub (its sockets drop); `start()` brings it back on the same port and file. */
@@ -26,6 +28,7 @@ export async function startHub(schema: Schema, options: Partial<CreateHubOptions
   let running = true
   const t: TestHub = {
     url: `http://127.0.0.1:${port}`,
+    file,
     port,
     get hub(): Hub {
       if (!hub) throw new Error('the hub is stopped')
