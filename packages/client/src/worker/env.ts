@@ -45,8 +45,10 @@ export function globalHostEnv(): HostEnv {
   const locks = g.navigator?.locks
   const Channel = g.BroadcastChannel
   return {
+    // Without Web Locks (Node) every runtime leads alone: there is nobody to relay to, and Node's
+    // global BroadcastChannel would join unrelated in-process replicas that share a name.
     ...(locks ? { locks } : {}),
-    ...(Channel ? { openChannel: (name: string) => new Channel(name) } : {}),
+    ...(locks && Channel ? { openChannel: (name: string) => new Channel(name) } : {}),
     now: () => Date.now(),
     setTimeout: (fn, ms) => setTimeout(fn, ms),
     clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),

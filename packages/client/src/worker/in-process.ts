@@ -4,7 +4,7 @@
  * thread on the same IndexedDB factory and schema share one runtime per name, like tabs sharing a
  * SharedWorker.
  */
-import { globalHostEnv } from './env.js'
+import { globalHostEnv, type HostEnv } from './env.js'
 import type { HostedApi } from './host-api.js'
 import { HostRegistry, PageHandle } from './page-handle.js'
 import { createHostedRuntime, type ServeReplicaOptions } from './hosted-runtime.js'
@@ -18,6 +18,18 @@ export function hostInProcess(options: ServeReplicaOptions): HostedApi {
   let bySchema = registries.get(factoryKey)
   if (!bySchema) registries.set(factoryKey, (bySchema = new WeakMap()))
   let registry = bySchema.get(options.schema)
-  if (!registry) bySchema.set(options.schema, (registry = new HostRegistry(() => createHostedRuntime(options), globalHostEnv())))
+  if (!registry) bySchema.set(options.schema, (registry = new HostRegistry(() => createHostedRuntime(options), envFor(options))))
   return new PageHandle(registry, { watchLiveness: false })
+}
+
+/**
+ * A replica on an IndexedDB factory of its own (fake-indexeddb, one per simulated device) is its
+ * own leader: the Web Lock and channel names are per origin, and would join it to the runtimes of
+ * another database that has the same replica name.
+ */
+function envFor(options: ServeReplicaOptions): HostEnv {
+  const env = globalHostEnv()
+  if (options.indexedDB === undefined) return env
+  const { locks: _locks, openChannel: _openChannel, ...isolated } = env
+  return isolated
 }
