@@ -384,13 +384,10 @@ export class LocalRuntime implements WorkerApi {
     return null
   }
 
-  /** `pending` follows the outbox in every context; a leader pushes when another runtime wrote. */
+  /** `pending` follows the outbox, whichever runtime of the replica wrote or settled it. */
   private watchPending(store: DexieReplicaStore): void {
-    let last = -1
     this.pendingWatch = liveQuery(() => store.db.table(OUTBOX).count()).subscribe({
       next: (count) => {
-        if (count > last && last >= 0) this.kick()
-        last = count
         this.status.update({ pending: count })
         this.refreshSyncStatus()
       },
@@ -407,9 +404,10 @@ export class LocalRuntime implements WorkerApi {
   }
 
   private startPolling(): void {
+    // Another runtime's writes show in `pending` (a live count of the shared outbox): push them.
     const poll = (): void => {
       this.pollTimer = this.timers.setTimeout(poll, this.options.outboxPollMs ?? 2000)
-      this.kick()
+      if (this.status.local.pending > 0) this.kick()
     }
     if (this.pollTimer === undefined && !this.closed && this.opened) this.pollTimer = this.timers.setTimeout(poll, this.options.outboxPollMs ?? 2000)
   }
