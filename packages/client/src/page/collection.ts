@@ -31,6 +31,7 @@ function elementsOf(elements: readonly unknown[]): JsonValue[] {
   return elements as JsonValue[]
 }
 
+/** A collection whose operations go to `backend` (a transaction's buffer, or the replica). */
 export function createTransactionCollection<R extends AnyRecord>(col: string, backend: CollectionBackend): TransactionCollection<R> {
   return {
     name: col,
@@ -45,6 +46,7 @@ export function createTransactionCollection<R extends AnyRecord>(col: string, ba
   }
 }
 
+/** A replica's collection: the operations plus live reads. */
 export function createCollection<R extends AnyRecord>(col: string, backend: CollectionBackend, live: LiveBackend): Collection<R> {
   return {
     ...createTransactionCollection<R>(col, backend),

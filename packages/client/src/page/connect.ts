@@ -22,6 +22,7 @@ export interface HostConnection {
   dispose(): void
 }
 
+/** The `openReplica` options that decide the host. */
 export interface ConnectOptions {
   schema: Schema
   worker: (() => WorkerHost) | false
@@ -29,6 +30,7 @@ export interface ConnectOptions {
   IDBKeyRange?: typeof IDBKeyRange
 }
 
+/** Starts the worker (or loads the in-process host) and wraps its API. */
 export async function connectHost(options: ConnectOptions): Promise<HostConnection> {
   if (options.worker === false) {
     const { hostInProcess } = await import('../worker/in-process.js')

@@ -16,6 +16,7 @@ import type { Collection, Replica, ResolutionValues, Transaction } from './types
 
 type Watcher = (value: RecordValue | RecordValue[] | undefined) => void
 
+/** What `openReplica` hands the replica it built. */
 export interface ReplicaParts<S extends Schema> {
   name: string
   schema: S
@@ -26,6 +27,7 @@ export interface ReplicaParts<S extends Schema> {
   teardown: () => void
 }
 
+/** The page-side `Replica`: see the file comment. */
 export class PageReplica<S extends Schema> implements Replica<S> {
   readonly name: string
   readonly schema: S

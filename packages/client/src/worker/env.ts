@@ -20,6 +20,7 @@ export interface ChannelLike {
   close(): void
 }
 
+/** The platform a host runs on; `globalHostEnv()` gives the real one. */
 export interface HostEnv {
   /** `navigator.locks`; without it the host is the leader (one runtime per process: Node, tests). */
   locks?: LockManagerLike

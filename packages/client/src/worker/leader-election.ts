@@ -17,8 +17,10 @@ export interface LeaderElectionEvents {
   lost(stolen: boolean): void
 }
 
+/** Where a runtime stands in the lock queue. */
 export type ElectionState = 'idle' | 'waiting' | 'leader'
 
+/** One runtime's bid for the Web Lock: see the file comment. */
 export class LeaderElection {
   private current: ElectionState = 'idle'
   private since = 0

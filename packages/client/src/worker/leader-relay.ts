@@ -21,6 +21,7 @@ type FlushOutcome = Result<void> | 'retry'
 
 const closedResult: Result<void> = { ok: false, error: new AccordError('closed', 'the replica is closed').toWire() }
 
+/** One runtime's side of the replica's BroadcastChannel conversation. */
 export class LeaderRelay {
   private paused = false
   /** Whether `paused` was learnt from a leader or a local call (a newcomer adopts the leader's). */

@@ -44,6 +44,7 @@ export class HostRegistry {
   }
 }
 
+/** How a handle treats the page's callbacks and liveness. */
 export interface PageHandleOptions {
   /** Releases a callback that arrived over the wire (`Comlink.releaseProxy`); omit in-process. */
   releaseCallback?: (callback: unknown) => void
@@ -53,6 +54,7 @@ export interface PageHandleOptions {
 
 type Listener<T> = (value: T) => void
 
+/** The `HostedApi` one page calls: see the file comment. */
 export class PageHandle implements HostedApi {
   private info: PageInfo | undefined
   private host: ReplicaHost | undefined

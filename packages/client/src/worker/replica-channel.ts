@@ -6,6 +6,7 @@
 import type { ReplicaStatus, Result } from '../shared/worker-api.js'
 import type { ChannelLike } from './env.js'
 
+/** Every message on the channel. */
 export type ChannelMessage =
   /** A new runtime asks the leader for its status and pause state. */
   | { type: 'hello'; from: string }

@@ -23,6 +23,7 @@ export const STEAL_AFTER_MS = 10_000
 /** How long the runtime waits for one page's token before asking the next newest page. */
 const TOKEN_TIMEOUT_MS = 10_000
 
+/** A host's replica name, runtime and platform. */
 export interface ReplicaHostOptions {
   name: string
   runtime: HostableRuntime
@@ -41,6 +42,7 @@ interface AttachedPage {
 
 type Opened = Result<{ replicaId: string }>
 
+/** One replica's runtime in one host: see the file comment. */
 export class ReplicaHost {
   readonly name: string
   readonly runtime: HostableRuntime

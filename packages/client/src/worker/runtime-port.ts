@@ -5,6 +5,7 @@
  */
 import type { ReplicaStatus, WorkerApi } from '../shared/worker-api.js'
 
+/** A runtime a host can lead or follow with. */
 export interface HostableRuntime extends WorkerApi {
   /** Leader: holds the socket and applies commits. Not leader: closes its socket before anything else. */
   setLeader(leader: boolean): void | Promise<void>
