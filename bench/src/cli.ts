@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url'
 import type { FigureModule, FigureOutcome, RunContext } from './lib/figure.js'
 import { currentLoad, describeMachine } from './lib/machine.js'
 import { formatTable, summarize, writeReport, type RunReport } from './lib/report.js'
+import { closeBenchSite } from './browser/harness.js'
 import { FIGURES } from './figures/index.js'
 
 interface Args {
@@ -83,6 +84,7 @@ async function main(): Promise<number> {
       ctx.log(`${module.ids.join('/')} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
     }
   } finally {
+    await closeBenchSite()
     rmSync(tmp, { recursive: true, force: true })
   }
   const report: RunReport = {

@@ -136,13 +136,10 @@ async function ingestOnce(ctx: RunContext, shape: IngestShape, total: number, ru
 /** Wall time per push inside the store (reads, the write transaction with its fsync) and outside it. */
 function perPush(run: IngestRun, pushes: number): Record<string, number> {
   const ms = (method: string): number => run.store[method]?.ms ?? 0
-  const out: Record<string, number> = {
-    total: round(run.ms / pushes),
-    readForDecision: round(ms('readForDecision') / pushes),
-    commitBatch: round(ms('commitBatch') / pushes),
-  }
-  out.outsideStore = round(out.total - (out.readForDecision ?? 0) - (out.commitBatch ?? 0))
-  return out
+  const total = run.ms / pushes
+  const read = ms('readForDecision') / pushes
+  const commit = ms('commitBatch') / pushes
+  return { total: round(total), readForDecision: round(read), commitBatch: round(commit), outsideStore: round(total - read - commit) }
 }
 
 /** The pushes of each client: `total` new records, each client its own slice, `batch` per push. */

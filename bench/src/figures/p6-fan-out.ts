@@ -13,6 +13,7 @@
 import { join } from 'node:path'
 import type { CommitsMessage } from '@accord/core'
 import { startChild, type Child } from '../lib/child.js'
+import type { ServerConfig } from '../node/server-process.js'
 import type { Figure, FigureModule, RunContext } from '../lib/figure.js'
 import { distribution, median, round } from '../lib/stats.js'
 import { WireClient } from '../node/wire-client.js'
@@ -142,7 +143,7 @@ function figure(input: {
   }
 }
 
-async function openSide(config: Parameters<typeof startChild>[0], count: number): Promise<Side> {
+async function openSide(config: ServerConfig, count: number): Promise<Side> {
   const { child, ready } = await startChild(config)
   const url = `http://127.0.0.1:${String(ready.port)}`
   const receivers: WireClient[] = []

@@ -5,6 +5,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import type { ServerConfig } from '../node/server-process.js'
 
 const SERVER = fileURLToPath(new URL('../node/server-process.ts', import.meta.url))
 
@@ -23,7 +24,7 @@ export interface Child {
 }
 
 /** Starts `server-process.ts` with `config` and waits for its `ready` reply. */
-export async function startChild<T extends { type: string }>(config: T, options: ChildOptions = {}): Promise<{ child: Child; ready: Record<string, unknown> }> {
+export async function startChild(config: ServerConfig, options: ChildOptions = {}): Promise<{ child: Child; ready: Record<string, unknown> }> {
   const execArgv = ['--import', 'tsx']
   if (options.cpuProfDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`)
   const proc = fork(SERVER, [JSON.stringify(config)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })

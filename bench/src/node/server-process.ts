@@ -9,10 +9,12 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createHub, sqliteStore, type Hub } from '@accord/hub'
+import { PROTOCOL_VERSION, type PullResponse } from '@accord/core'
 import { Server } from 'socket.io'
 import { schema } from '../schema.js'
 import { insertRowsRaw, type RawInsertRequest } from './sqlite-raw.js'
 import { timedStore } from './timed-store.js'
+import { WireClient } from './wire-client.js'
 
 export type ServerConfig = { type: 'hub'; dbPath: string; batchChanges?: number } | { type: 'relay' } | { type: 'sqlite-raw' }
 
@@ -40,13 +42,31 @@ function traceBroadcasts(hub: Hub): number[] {
   hub.io.to = ((room: string) => {
     const operator = to(room)
     const emit = operator.emit.bind(operator)
-    operator.emit = ((...args: Parameters<typeof emit>) => {
+    operator.emit = ((...args: unknown[]) => {
       spans.push(performance.now() - pushArrived)
-      return emit(...args)
+      return (emit as (...a: unknown[]) => boolean)(...args)
     }) as typeof emit
     return operator
   }) as typeof hub.io.to
   return spans
+}
+
+/** Every pull page of `space` from since=0, keyed by the `since` that asked for it. */
+async function loadPages(url: string, space: string, limit: number): Promise<Map<number, PullResponse>> {
+  const client = await WireClient.connect(url, space)
+  try {
+    const pages = new Map<number, PullResponse>()
+    let since = 0
+    for (;;) {
+      const page = (await client.socket.timeout(60_000).emitWithAck('pull', { v: PROTOCOL_VERSION, since, limit })) as PullResponse
+      if (!page.ok) throw new Error(`pull failed: ${page.error.code}`)
+      pages.set(since, page)
+      if (!page.more) return pages
+      since = page.until
+    }
+  } finally {
+    client.close()
+  }
 }
 
 async function main(): Promise<void> {
@@ -78,11 +98,22 @@ async function main(): Promise<void> {
   } else if (config.type === 'relay') {
     const http = createServer()
     const io = new Server(http, { maxHttpBufferSize: MESSAGE_BYTES })
+    // P7's raw transfer: pages pulled once from the hub, served again as they are.
+    const pages = new Map<number, unknown>()
     io.on('connection', (socket) => {
       const space = String((socket.handshake.auth as { space?: unknown }).space ?? 'bench')
       void socket.join(`space:${space}`)
       socket.on('relay', (payload: unknown) => void io.to(`space:${space}`).emit('commits', payload))
+      socket.on('pull', (request: { since: number }, ack: (page: unknown) => void) => {
+        ack(pages.get(request.since) ?? { ok: false, error: { code: 'no_page', message: `no page at ${request.since}` } })
+      })
       socket.emit('welcome', { v: 1 })
+    })
+    handlers.set('load-pages', async (request) => {
+      const loaded = await loadPages(String(request.url), String(request.space), Number(request.limit))
+      pages.clear()
+      for (const [since, page] of loaded) pages.set(since, page)
+      return { pages: loaded.size, bytes: [...loaded.values()].reduce((sum, page) => sum + Buffer.byteLength(JSON.stringify(page)), 0) }
     })
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
     ready = { ...ready, port: (http.address() as AddressInfo).port }

@@ -1,0 +1,55 @@
+/**
+ * P1 — local write latency: `await collection.put(record)` on the page → Comlink → the replica's
+ * SharedWorker → one IndexedDB transaction (value, outbox, state) committed → resolved. Local-only
+ * replica (no hub), so background sync never shares the worker. Baseline in the same page, blocks
+ * interleaved with Accord's: a Comlink no-op round trip to a raw SharedWorker, and a raw Dexie
+ * `put` in that worker timed inside it (same durability). Target:
+ *   p50 ≤ Comlink p50 + 1.15 × Dexie p50;  p99 ≤ Comlink p99 + 1.3 × Dexie p99.
+ */
+import { openPersistentTab } from '../browser/harness.js'
+import type { Figure, FigureModule } from '../lib/figure.js'
+import { distribution, round } from '../lib/stats.js'
+
+export const p1: FigureModule = {
+  ids: ['P1'],
+  title: 'local write latency',
+  needsBrowser: true,
+  async run(ctx) {
+    const tab = await openPersistentTab(ctx)
+    try {
+      await tab.call('openAccord', { name: 'p1', worker: 'shared', strict: true })
+      await tab.call('openRaw', { name: 'p1-raw', worker: 'shared', durability: 'strict' })
+      await tab.call('localWrites', { rounds: 2, block: 20, prefix: 'warm' })
+      const rounds = ctx.quick ? 10 : 50
+      const r = await tab.call('localWrites', { rounds, block: 20, prefix: 'p1' })
+      const accord = distribution(r.accord)
+      const noop = distribution(r.noop)
+      const dexie = distribution(r.dexie)
+      const budget = { p50: noop.p50 + 1.15 * dexie.p50, p99: noop.p99 + 1.3 * dexie.p99 }
+      const figure: Figure = {
+        id: 'P1',
+        title: 'local write latency',
+        case: `put of a ~200 B record, ${accord.n} writes, SharedWorker, on disk`,
+        durability: "IndexedDB on disk (persistent profile), transactions with durability 'strict' (Accord's default) for both",
+        measured: { unit: 'ms', p50: round(accord.p50), p99: round(accord.p99), n: accord.n, what: 'page: await put() → resolved (worker commit included)' },
+        baseline: {
+          unit: 'ms',
+          p50: round(noop.p50 + dexie.p50),
+          p99: round(noop.p99 + dexie.p99),
+          n: dexie.n,
+          what: 'Comlink no-op round trip + raw Dexie put timed in the worker (percentiles added)',
+          comlinkNoop: { p50: round(noop.p50), p99: round(noop.p99) },
+          dexiePut: { p50: round(dexie.p50), p99: round(dexie.p99) },
+        },
+        ratio: { p50: round(accord.p50 / (noop.p50 + dexie.p50)), p99: round(accord.p99 / (noop.p99 + dexie.p99)) },
+        target: {
+          text: `p50 ≤ Comlink + 1.15×Dexie (${round(budget.p50)}), p99 ≤ Comlink + 1.3×Dexie (${round(budget.p99)})`,
+          met: accord.p50 <= budget.p50 && accord.p99 <= budget.p99,
+        },
+      }
+      return [figure]
+    } finally {
+      await tab.close()
+    }
+  },
+}
