@@ -64,8 +64,8 @@ async function newContext(browser: Browser): Promise<BrowserContext> {
   return browser.newContext()
 }
 
-for (const mode of ['shared', 'dedicated'] as const) {
-  test.describe(`${mode} worker`, () => {
+for (const mode of ['shared', 'dedicated', 'in-process'] as const) {
+  test.describe(`${mode} host`, () => {
     test('two tabs share one replica and one socket; a write shows in the other tab at once, with the hub up or unreachable', async ({ browser, site, hub }) => {
       const context = await newContext(browser)
       const a = await openTab(context, site, hub, mode)

@@ -1,26 +1,36 @@
 /**
- * Builds the demo once (type check + `vite build`) and serves apps/demo/dist on a local port for
- * every test worker (E2E_DEMO_URL). E2E_SKIP_BUILD=1 reuses the last build.
+ * Builds the demo once per run (type check + `vite build`) into a directory of its own, and serves
+ * it on a local port for every test worker (E2E_DEMO_URL). A private output directory, because
+ * other runs on the same work tree (another engineer's, `pnpm demo`) must not empty it mid-run.
+ * E2E_DEMO_DIST=<dir> serves that directory, building it only when it has no index.html.
  */
 import { execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { serveStatic } from './static-server.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
-const demoDir = `${root}apps/demo`
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
   if (!existsSync(`${root}packages/hub/dist/index.js`) || !existsSync(`${root}packages/client/dist/page/index.js`)) {
     throw new Error('e2e: the packages are not built; run `pnpm run build` at the repository root first')
   }
-  if (process.env['E2E_SKIP_BUILD'] !== '1' || !existsSync(`${demoDir}/dist/index.html`)) {
+  const given = process.env['E2E_DEMO_DIST']
+  const outDir = given ?? mkdtempSync(join(tmpdir(), 'accord-e2e-demo-'))
+  if (!existsSync(join(outDir, 'index.html'))) {
     const started = Date.now()
-    execFileSync('pnpm', ['--filter', './apps/demo', 'run', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] })
-    process.stdout.write(`e2e: built the demo in ${Date.now() - started} ms\n`)
+    const pnpm = (...args: string[]) => execFileSync('pnpm', ['--filter', './apps/demo', 'exec', ...args], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] })
+    pnpm('tsc', '-b')
+    pnpm('vite', 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn')
+    process.stdout.write(`e2e: built the demo into ${outDir} in ${Date.now() - started} ms\n`)
   }
-  const server = await serveStatic(`${demoDir}/dist`)
+  const server = await serveStatic(outDir)
   process.env['E2E_DEMO_URL'] = server.url
   process.stdout.write(`e2e: demo served at ${server.url}; failure artifacts (screenshots, traces, hub logs) go to test-results/e2e-artifacts/\n`)
-  return () => server.close()
+  return async () => {
+    await server.close()
+    if (!given) rmSync(outDir, { recursive: true, force: true })
+  }
 }
