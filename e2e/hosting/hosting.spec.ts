@@ -1,7 +1,8 @@
 /**
  * Hosting modes in a real Chromium (DESIGN §5): tabs of one browser context share one replica
- * through a SharedWorker, or through per-tab dedicated Workers with one leader elected by Web Locks;
- * browser contexts are separate devices. Every test runs against a real hub on loopback.
+ * through a SharedWorker, or through per-tab dedicated Workers (or per-tab in-process runtimes)
+ * with one leader elected by Web Locks; browser contexts are separate devices. Every test runs
+ * against a real hub on loopback.
  */
 import { test as base, expect, type Browser, type BrowserContext, type Page } from '@playwright/test'
 import type { CardRecord, FixtureApi, FixtureWindow } from './fixture/api.js'
