@@ -5,7 +5,11 @@
  * another user is `replica_taken`; a replica older than the hub's schema gets `client_too_old`
  * and keeps its outbox.
  */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { defineSchema } from '@accord/core'
+import { createHub, sqliteStore } from '@accord/hub'
 import { afterEach, describe, expect, it } from 'vitest'
 import { collections, schema } from './fixtures/schema.js'
 import { openTestReplica, until } from './helpers/replica.js'
@@ -88,6 +92,28 @@ describe('access', () => {
     s.replicas.splice(0)
     const other = await s.replica('shared-device', { idb: a.idb, token: async () => 'other' })
     await other.waitForStatus((st) => st.error?.code === 'replica_taken', 'the refusal')
+  })
+
+  it('stops syncing with principal_changed when the hub authenticates another principal', async () => {
+    s = await new Scenario(schema).start({ authenticate })
+    const a = await s.replica('a', { token: async () => 'secret' })
+    await a.put('cards', { id: 'k', title: 'u1’s' })
+    await a.flush()
+    // The hub comes back on a fresh store (a restore) where this token now means u2.
+    const port = s.hub.port
+    await s.hub.stop()
+    const dir = mkdtempSync(join(tmpdir(), 'accord-client-principal-'))
+    const fresh = await createHub({ schema, store: sqliteStore(join(dir, 'hub.db')), port, host: '127.0.0.1', authenticate: () => 'u2' })
+    try {
+      await a.waitForStatus((st) => st.error?.code === 'principal_changed', 'the refusal')
+      await a.put('cards', { id: 'k2', title: 'stays local' })
+      await until(() => fresh.io.sockets.sockets.size === 0, 'the refused socket closed')
+      expect(a.status.connection).toBe('offline')
+    } finally {
+      await a.close()
+      await fresh.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('an older schema than the hub’s gets client_too_old and keeps its outbox', async () => {

@@ -134,11 +134,12 @@ describe('watch', () => {
     await until(() => first.status.pending === 1, 'the other runtime’s write counted as pending here')
   })
 
-  it('watchStatus gives the current status at once', async () => {
-    const a = await s.replica('a')
+  it('watchStatus gives the current status at once, with the answer of storage.persist()', async () => {
+    const a = await s.replica('a', { runtime: { storage: { persist: async () => true } } })
     await a.flush()
+    await a.waitForStatus((st) => st.persisted === true, 'the persistence answer')
     const statuses: unknown[] = []
     unwrap(await a.runtime.watchStatus((status) => statuses.push(status)))
-    expect(statuses).toEqual([expect.objectContaining({ connection: 'online', pending: 0, paused: false })])
+    expect(statuses).toEqual([expect.objectContaining({ connection: 'online', pending: 0, paused: false, persisted: true })])
   })
 })

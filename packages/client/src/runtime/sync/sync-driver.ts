@@ -160,7 +160,7 @@ export class SyncDriver {
     }
     sync.connected(tracked, reply).catch((error: unknown) => {
       logger.error('could not start syncing on a new connection', { error })
-      status.update({ error: new AccordError('internal', error instanceof Error ? error.message : String(error)).toWire() as ReplicaStatus['error'] & object })
+      status.update({ error: { code: error instanceof AccordError ? error.code : 'internal', message: error instanceof Error ? error.message : String(error) } })
     })
     if (state.hub === undefined || state.space === undefined) {
       const hub = hubUrls(this.options.hub)[0] as string
