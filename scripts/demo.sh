@@ -15,8 +15,18 @@ if [ ! -f apps/demo/package.json ]; then
   ACCORD_SKIP_BOOTSTRAP=1 exec bash scripts/hub.sh "$@"
 fi
 
+# The hub loads the demo's own schema module (the one its worker imports), so both sides agree on
+# collections and merge policies. The demo's pages come from Vite on another port, hence --cors.
+export ACCORD_SCHEMA="${ACCORD_SCHEMA:-apps/demo/src/schema.ts}"
+export ACCORD_DB="${ACCORD_DB:-./data/demo-hub.db}"
+HUB_PORT="${PORT:-8787}"
+DEMO_PORT="${DEMO_PORT:-5173}"
+export DEMO_PORT
+# The app finds the hub on its own host at port 8787; tell it about any other port.
+if [ "$HUB_PORT" != "8787" ] && [ -z "${VITE_ACCORD_HUB:-}" ]; then export VITE_ACCORD_HUB="http://localhost:$HUB_PORT"; fi
+
 # Hub in the background, demo dev server in the foreground; stop the hub when the demo ends.
-ACCORD_SKIP_BOOTSTRAP=1 bash scripts/hub.sh "$@" &
+ACCORD_SKIP_BOOTSTRAP=1 bash scripts/hub.sh --cors '*' "$@" &
 hub_pid=$!
 trap 'kill "$hub_pid" 2>/dev/null || true; wait "$hub_pid" 2>/dev/null || true' EXIT
 trap 'exit 130' INT TERM
@@ -25,5 +35,9 @@ sleep 1
 if ! kill -0 "$hub_pid" 2>/dev/null; then
   echo "demo: the hub exited at startup"; exit 1
 fi
-echo "demo: starting the demo app (apps/demo); open the URL Vite prints below"
+echo
+echo "demo: devices side by side:  http://localhost:$DEMO_PORT/lab.html"
+echo "demo: the app alone:         http://localhost:$DEMO_PORT/   (open it in two browsers, or add ?device=X)"
+echo "demo: hub:                   ${VITE_ACCORD_HUB:-http://localhost:$HUB_PORT}  (store: $ACCORD_DB)"
+echo
 pnpm --filter ./apps/demo dev

@@ -12,6 +12,7 @@ export default defineConfig({
     },
   },
   worker: { format: 'es' },
-  server: { port: Number(process.env['DEMO_PORT'] ?? 5173) },
+  // A fixed port, so the URL scripts/demo.sh prints is the one that serves.
+  server: { port: Number(process.env['DEMO_PORT'] ?? 5173), strictPort: true },
   preview: { port: Number(process.env['DEMO_PORT'] ?? 4173) },
 })
