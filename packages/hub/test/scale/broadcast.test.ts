@@ -67,7 +67,7 @@ describe('broadcasts across hub processes (Redis adapter)', () => {
     const replicas = await writeEverywhere(cluster, 'live')
     // On a quick link nearly everything arrives live; catch-up is the exception.
     for (const r of replicas) expect(r.live.length).toBeGreaterThan((NODES * PER_NODE * WRITES) / 2)
-  })
+  }, 120_000)
 })
 
 describe(`broadcasts across hub processes when one process's Redis link is ${SLOW_LINK_MS} ms slow`, () => {
@@ -91,5 +91,5 @@ describe(`broadcasts across hub processes when one process's Redis link is ${SLO
     expect(total('outOfOrder')).toBeGreaterThan(0)
     expect(total('gapPulls')).toBeGreaterThan(0)
     expect(total('stale')).toBeGreaterThan(0)
-  })
+  }, 120_000)
 })

@@ -43,7 +43,7 @@ describe('cursor correctness with 4 writers on 2 hub processes', () => {
     } finally {
       for (const r of [...writers, reader]) r.close()
     }
-  })
+  }, 60_000)
 })
 
 /** Pushes BATCHES transactions of 1–3 fresh puts, one after the other; returns how many changes. */

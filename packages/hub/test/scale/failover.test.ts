@@ -81,5 +81,5 @@ describe('failover when a hub process dies (SIGKILL) mid-stream', () => {
     } finally {
       for (const r of replicas) r.close()
     }
-  })
+  }, 120_000)
 })
