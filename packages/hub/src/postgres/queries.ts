@@ -62,4 +62,5 @@ export function buildQueries(s: string) {
   }
 }
 
+/** The store's statements for one schema. */
 export type Queries = ReturnType<typeof buildQueries>

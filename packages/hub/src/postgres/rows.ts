@@ -3,6 +3,7 @@ import type { BatchDecision, ConflictRecord, FieldMeta, HubRecordState, PulledRe
 // node-postgres returns bigint columns as strings (they may exceed 2^53); seqs and watermarks
 // stay far below that, so they are read back as numbers.
 
+/** A row of `spaces`: the space's counter (`head`) and identity. */
 export interface SpaceRow {
   space: string
   store_id: string
@@ -10,6 +11,7 @@ export interface SpaceRow {
   purged_through: string
 }
 
+/** A row of `records`: the record's value and field metadata as JSON text. */
 export interface RecordRow {
   col: string
   key: string
@@ -21,21 +23,25 @@ export interface RecordRow {
   hlc: string
 }
 
+/** A row of `writers`: the replica a writer is bound to and its watermark. */
 export interface WriterRow {
   writer: string
   replica: string
   watermark: string
 }
 
+/** A ConflictRecord as opened (JSON text) and the seq that closed it, if any. */
 export interface ConflictRow {
   body: string
   closed_by: string | null
 }
 
+/** A space row as core's `SpaceInfo`. */
 export function toSpaceInfo(row: SpaceRow): SpaceInfo {
   return { space: row.space, storeId: row.store_id, head: Number(row.head), purgedThrough: Number(row.purged_through) }
 }
 
+/** A record row as the decider reads it. */
 export function toRecordState(row: RecordRow): HubRecordState {
   const state: HubRecordState = {
     col: row.col,
@@ -49,6 +55,7 @@ export function toRecordState(row: RecordRow): HubRecordState {
   return state
 }
 
+/** A record row as a catch-up page carries it: the value, or a tombstone without one. */
 export function toPulledRecord(row: Omit<RecordRow, 'fields' | 'del'>): PulledRecord {
   const pulled: PulledRecord = { col: row.col, key: row.key, version: Number(row.version), hlc: row.hlc }
   if (row.deleted) pulled.deleted = true
@@ -56,6 +63,7 @@ export function toPulledRecord(row: Omit<RecordRow, 'fields' | 'del'>): PulledRe
   return pulled
 }
 
+/** A writer row as the decider reads it. */
 export function toWriterState(row: WriterRow): WriterState {
   return { writer: row.writer, replica: row.replica, watermark: Number(row.watermark) }
 }
