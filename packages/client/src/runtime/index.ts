@@ -1,9 +1,10 @@
 // Public surface of @accord/client/runtime: the replica runtime hosts embed (a worker, or the page
 // itself with `worker: false`), its storage and its transport pieces.
-import { LocalRuntime, type LocalRuntimeOptions } from './local-runtime.js'
+import { LocalRuntime } from './local-runtime.js'
+import type { LocalRuntimeOptions } from './runtime-options.js'
 
 export { LocalRuntime } from './local-runtime.js'
-export type { LocalRuntimeOptions } from './local-runtime.js'
+export type { LocalRuntimeOptions } from './runtime-options.js'
 export { DexieReplicaStore } from './store/dexie-replica-store.js'
 export type { DexieReplicaStoreOptions, Durability } from './store/dexie-replica-store.js'
 export { ConnectionLoop, ConnectFailure } from './sync/connection-loop.js'

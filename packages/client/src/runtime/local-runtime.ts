@@ -6,56 +6,22 @@
  * (`applyRemoteStatus`). Run in-process it is its own leader.
  */
 import { AccordError, type ConflictRecord, type RecordValue, type Schema } from '@accord/core'
-import { ReplicaSync, type LocalOp } from '@accord/core/internal'
-import { liveQuery, type Dexie } from 'dexie'
-import type { FindQuery, HubConfig, OpenRequest, PageClient, ReplicaStatus, Result, WatchTarget, WorkerApi } from '../shared/worker-api.js'
-import { ConflictFeed } from './live/conflict-feed.js'
+import type { LocalOp } from '@accord/core/internal'
+import type { Dexie } from 'dexie'
+import type { FindQuery, OpenRequest, PageClient, ReplicaStatus, Result, WatchTarget, WorkerApi } from '../shared/worker-api.js'
 import { StatusTracker } from './live/status-tracker.js'
 import { WatchRegistry } from './live/watch-registry.js'
 import { silentLogger, type Logger } from './logger.js'
-import { askPersistence, globalIndexedDb, globalStorageManager, globalTimers, randomId, type IndexedDbFactory, type KeyRangeClass, type RuntimeTimers, type StorageManagerLike } from './platform.js'
+import { bindingOf, OpenedReplica } from './opened-replica.js'
+import { globalTimers, type RuntimeTimers } from './platform.js'
 import { checkQuery, findRecords } from './query/find.js'
 import { toResult } from './result.js'
-import { DexieReplicaStore, type Durability } from './store/dexie-replica-store.js'
-import { OUTBOX } from './store/tables.js'
-import type { BackoffOptions } from './sync/backoff.js'
-import type { SocketSessionOptions } from './sync/socket-session.js'
-import { checkBinding, SyncDriver } from './sync/sync-driver.js'
+import type { LocalRuntimeOptions } from './runtime-options.js'
+import { checkBinding } from './sync/sync-driver.js'
 
-/** Everything a runtime is built from; all but `schema` have defaults. */
-export interface LocalRuntimeOptions {
-  /** The app's shared schema module's `schema`. */
-  schema: Schema
-  /** IndexedDB to use instead of the global one (fake-indexeddb in Node). */
-  indexedDB?: IndexedDbFactory
-  IDBKeyRange?: KeyRangeClass
-  timers?: RuntimeTimers
-  /** Transaction durability; `strict` by default (an `OpenRequest.strictDurability` overrides it). */
-  durability?: Durability
-  logger?: Logger
-  randomId?: () => string
-  /** Jitter source in [0, 1). */
-  random?: () => number
-  /** `navigator.storage` by default; `null` never asks. */
-  storage?: StorageManagerLike | null
-  socket?: SocketSessionOptions
-  backoff?: BackoffOptions
-  /** How often the leader re-reads the outbox for writes of other runtimes. Default 2,000 ms. */
-  outboxPollMs?: number
-  /** The engine's wait for a commit gap to fill before pulling. Default 200 ms. */
-  gapGraceMs?: number
-  pullLimit?: number
-  /** Whether this runtime starts as the leader. Default true (in-process). */
-  leader?: boolean
-}
+export type { LocalRuntimeOptions } from './runtime-options.js'
 
-interface Opened {
-  request: OpenRequest
-  store: DexieReplicaStore
-  sync: ReplicaSync
-  driver: SyncDriver | undefined
-  conflicts: ConflictFeed
-}
+type Opened = OpenedReplica
 
 /** The runtime; see the file comment. Create it with `createLocalRuntime`. */
 export class LocalRuntime implements WorkerApi {
@@ -73,8 +39,6 @@ export class LocalRuntime implements WorkerApi {
   private paused = false
   private network = true
   private closed = false
-  private pollTimer: unknown
-  private pendingWatch: { unsubscribe(): void } | undefined
 
   constructor(options: LocalRuntimeOptions) {
     this.options = options
@@ -172,7 +136,7 @@ export class LocalRuntime implements WorkerApi {
   pause(): Promise<Result<void>> {
     return toResult(() => {
       this.paused = true
-      this.opened?.driver?.setFlags({ paused: true })
+      this.opened?.setFlags({ paused: true })
       this.status.update({ paused: true })
     })
   }
@@ -180,7 +144,7 @@ export class LocalRuntime implements WorkerApi {
   resume(): Promise<Result<void>> {
     return toResult(() => {
       this.paused = false
-      this.opened?.driver?.setFlags({ paused: false })
+      this.opened?.setFlags({ paused: false })
       this.status.update({ paused: false })
     })
   }
@@ -200,7 +164,7 @@ export class LocalRuntime implements WorkerApi {
 
   async setNetwork(online: boolean): Promise<void> {
     this.network = online
-    this.opened?.driver?.setFlags({ network: online })
+    this.opened?.setFlags({ network: online })
   }
 
   async setVisible(visible: boolean): Promise<void> {
@@ -212,13 +176,8 @@ export class LocalRuntime implements WorkerApi {
     if (this.closed) return
     this.closed = true
     const opened = this.opened ?? (await this.opening?.catch(() => undefined))
-    this.stopPolling()
-    this.pendingWatch?.unsubscribe()
     this.watches.closeAll()
-    opened?.driver?.close()
-    opened?.conflicts.close()
-    opened?.sync.close()
-    opened?.store.close()
+    opened?.close()
     this.status.update({ connection: 'offline' })
     this.status.complete()
   }
@@ -228,12 +187,8 @@ export class LocalRuntime implements WorkerApi {
   /** Leader: holds the socket. Not leader: closes the socket before anything else. */
   setLeader(leader: boolean): void {
     this.leader = leader
-    if (!leader) this.stopPolling()
-    this.opened?.driver?.setFlags({ leader })
-    if (leader) {
-      this.status.setRemote(undefined)
-      this.startPolling()
-    }
+    this.opened?.setFlags({ leader })
+    if (leader) this.status.setRemote(undefined)
   }
 
   /** Calls `listener` after every local write this runtime committed; returns the unsubscribe. */
@@ -304,70 +259,13 @@ export class LocalRuntime implements WorkerApi {
   }
 
   private async start(request: OpenRequest): Promise<Opened> {
-    const { options, schema, logger } = this
-    const deps = globalIndexedDb()
-    const durability: Durability = request.strictDurability === undefined ? (options.durability ?? 'strict') : request.strictDurability ? 'strict' : 'default'
-    const indexedDB = options.indexedDB ?? deps.indexedDB
-    const IDBKeyRange = options.IDBKeyRange ?? deps.IDBKeyRange
-    const makeId = options.randomId ?? randomId
-    const store = await DexieReplicaStore.open({
-      name: request.name,
-      schema,
-      ...(indexedDB ? { indexedDB } : {}),
-      ...(IDBKeyRange ? { IDBKeyRange } : {}),
-      durability,
-      randomId: makeId,
-      logger,
-      onVersionChange: () => this.onSchemaChanged(),
-    })
-    try {
-      checkBinding(await store.readState(), request.hub)
-      const sync = new ReplicaSync({
-        schema,
-        store,
-        now: () => this.timers.now(),
-        randomId: makeId,
-        timers: this.timers,
-        ...(options.gapGraceMs === undefined ? {} : { gapGraceMs: options.gapGraceMs }),
-        ...(options.pullLimit === undefined ? {} : { pullLimit: options.pullLimit }),
-        listener: {
-          progress: () => this.refreshSyncStatus(),
-          error: (error) => this.status.update({ error: { code: error.code, message: error.message } }),
-          rejected: (list) => logger.warn('transactions rejected locally (over the hub limits); their effect was rolled back', { rejected: list }),
-        },
-      })
-      const state = await sync.open()
-      const opened: Opened = { request, store, sync, driver: undefined, conflicts: new ConflictFeed(store, logger) }
-      this.opened = opened
-      this.status.update({ cursor: state.cursor, paused: this.paused })
-      this.watchPending(store)
-      if (request.hub) opened.driver = this.createDriver(opened, request.hub)
-      if (this.leader) this.startPolling()
-      void askPersistence(options.storage === null ? undefined : (options.storage ?? globalStorageManager())).then((persisted) => {
-        if (persisted !== undefined && !this.closed) this.status.update({ persisted })
-      })
-      return opened
-    } catch (error) {
-      store.close()
-      throw error
-    }
-  }
-
-  private createDriver(opened: Opened, hub: HubConfig): SyncDriver {
-    const driver = new SyncDriver({
-      hub,
-      sync: opened.sync,
-      store: opened.store,
-      status: this.status,
-      timers: this.timers,
-      random: this.options.random ?? Math.random,
-      logger: this.logger,
-      token: () => this.token(),
-      ...(this.options.socket ? { socket: this.options.socket } : {}),
-      ...(this.options.backoff ? { backoff: this.options.backoff } : {}),
-    })
-    driver.setFlags({ paused: this.paused, network: this.network, leader: this.leader })
-    return driver
+    const opened = await OpenedReplica.open(
+      request,
+      { options: this.options, timers: this.timers, status: this.status, token: () => this.token(), schemaChanged: () => this.onSchemaChanged() },
+      { paused: this.paused, network: this.network, leader: this.leader },
+    )
+    this.opened = opened
+    return opened
   }
 
   /** The newest attached page's token; an older page answers if a newer one cannot. */
@@ -384,50 +282,8 @@ export class LocalRuntime implements WorkerApi {
     return null
   }
 
-  /** `pending` follows the outbox, whichever runtime of the replica wrote or settled it. */
-  private watchPending(store: DexieReplicaStore): void {
-    this.pendingWatch = liveQuery(() => store.db.table(OUTBOX).count()).subscribe({
-      next: (count) => {
-        this.status.update({ pending: count })
-        this.refreshSyncStatus()
-      },
-      error: (error: unknown) => this.logger.warn('could not count the outbox', { error }),
-    })
-  }
-
-  private refreshSyncStatus(): void {
-    const opened = this.opened
-    if (!opened || this.closed) return
-    const cursor = opened.sync.cursor
-    const synced = opened.driver?.connected === true && opened.sync.isConnected && cursor >= opened.driver.knownHead && this.status.local.pending === 0
-    this.status.update(synced ? { cursor, lastSyncedAt: this.timers.now() } : { cursor })
-  }
-
-  private startPolling(): void {
-    // Another runtime's writes show in `pending` (a live count of the shared outbox): push them.
-    const poll = (): void => {
-      this.pollTimer = this.timers.setTimeout(poll, this.options.outboxPollMs ?? 2000)
-      if (this.status.local.pending > 0) this.kick()
-    }
-    if (this.pollTimer === undefined && !this.closed && this.opened) this.pollTimer = this.timers.setTimeout(poll, this.options.outboxPollMs ?? 2000)
-  }
-
-  private stopPolling(): void {
-    if (this.pollTimer !== undefined) this.timers.clearTimeout(this.pollTimer)
-    this.pollTimer = undefined
-  }
-
   private onSchemaChanged(): void {
-    const opened = this.opened
-    this.stopPolling()
-    opened?.driver?.close()
-    opened?.sync.close()
+    this.opened?.close(true)
     this.status.update({ connection: 'offline', error: { code: 'schema_changed', message: 'another tab opened this replica with a newer schema; reload to continue' } })
   }
-}
-
-function bindingOf(request: OpenRequest): { hub?: string; space?: string } {
-  if (!request.hub) return {}
-  const url = typeof request.hub.url === 'string' ? request.hub.url : request.hub.url[0]
-  return { ...(url === undefined ? {} : { hub: url }), space: request.hub.space }
 }

@@ -30,6 +30,13 @@ export interface SyncDriverOptions {
   backoff?: BackoffOptions
 }
 
+/** What decides whether a connection is wanted. */
+export interface SyncFlags {
+  paused?: boolean
+  network?: boolean
+  leader?: boolean
+}
+
 /** The hub URLs of a config, in failover order. */
 export function hubUrls(hub: HubConfig): string[] {
   return typeof hub.url === 'string' ? [hub.url] : [...hub.url]
@@ -71,7 +78,7 @@ export class SyncDriver {
   }
 
   /** Connects or disconnects to match the flags; disconnecting is immediate. */
-  setFlags(flags: { paused?: boolean; network?: boolean; leader?: boolean }): void {
+  setFlags(flags: SyncFlags): void {
     const wasNetwork = this.network
     if (flags.paused !== undefined) this.paused = flags.paused
     if (flags.network !== undefined) this.network = flags.network

@@ -1,0 +1,186 @@
+/**
+ * One open replica inside a runtime: its Dexie store, core's engine, the sync driver (when a hub
+ * is configured), the conflict feed, the live outbox count and the leader's outbox poll. The
+ * runtime owns one at a time and forwards its flags (pause, network, leadership) to it.
+ */
+import type { HubConfig, OpenRequest } from '../shared/worker-api.js'
+import { ReplicaSync } from '@accord/core/internal'
+import { liveQuery } from 'dexie'
+import { ConflictFeed } from './live/conflict-feed.js'
+import type { StatusTracker } from './live/status-tracker.js'
+import { silentLogger, type Logger } from './logger.js'
+import { askPersistence, globalIndexedDb, globalStorageManager, randomId, type RuntimeTimers } from './platform.js'
+import type { LocalRuntimeOptions } from './runtime-options.js'
+import { DexieReplicaStore, type Durability } from './store/dexie-replica-store.js'
+import { OUTBOX } from './store/tables.js'
+import { checkBinding, SyncDriver, type SyncFlags } from './sync/sync-driver.js'
+
+/** What the runtime lends an open replica. */
+export interface ReplicaContext {
+  options: LocalRuntimeOptions
+  timers: RuntimeTimers
+  status: StatusTracker
+  /** The newest page's hub token. */
+  token(): Promise<string | null>
+  /** Another context upgraded the database. */
+  schemaChanged(): void
+}
+
+export class OpenedReplica {
+  driver: SyncDriver | undefined
+  readonly conflicts: ConflictFeed
+  private readonly logger: Logger
+  private pendingWatch: { unsubscribe(): void } | undefined
+  private pollTimer: unknown
+  private closed = false
+
+  private constructor(
+    readonly request: OpenRequest,
+    readonly store: DexieReplicaStore,
+    readonly sync: ReplicaSync,
+    private readonly ctx: ReplicaContext,
+  ) {
+    this.logger = ctx.options.logger ?? silentLogger
+    this.conflicts = new ConflictFeed(store, this.logger)
+  }
+
+  /** Opens the database (upgrading it), checks its binding, starts the engine and, with a hub, syncing. */
+  static async open(request: OpenRequest, ctx: ReplicaContext, flags: Required<SyncFlags>): Promise<OpenedReplica> {
+    const { options, timers } = ctx
+    const logger = options.logger ?? silentLogger
+    const deps = globalIndexedDb()
+    const indexedDB = options.indexedDB ?? deps.indexedDB
+    const IDBKeyRange = options.IDBKeyRange ?? deps.IDBKeyRange
+    const makeId = options.randomId ?? randomId
+    const store = await DexieReplicaStore.open({
+      name: request.name,
+      schema: options.schema,
+      ...(indexedDB ? { indexedDB } : {}),
+      ...(IDBKeyRange ? { IDBKeyRange } : {}),
+      durability: durabilityOf(request, options),
+      randomId: makeId,
+      logger,
+      onVersionChange: () => ctx.schemaChanged(),
+    })
+    try {
+      checkBinding(await store.readState(), request.hub)
+      let opened: OpenedReplica | undefined
+      const sync = new ReplicaSync({
+        schema: options.schema,
+        store,
+        now: () => timers.now(),
+        randomId: makeId,
+        timers,
+        ...(options.gapGraceMs === undefined ? {} : { gapGraceMs: options.gapGraceMs }),
+        ...(options.pullLimit === undefined ? {} : { pullLimit: options.pullLimit }),
+        listener: {
+          progress: () => opened?.refreshSyncStatus(),
+          error: (error) => ctx.status.update({ error: { code: error.code, message: error.message } }),
+          rejected: (list) => logger.warn('transactions rejected locally (over the hub limits); their effect was rolled back', { rejected: list }),
+        },
+      })
+      const state = await sync.open()
+      opened = new OpenedReplica(request, store, sync, ctx)
+      ctx.status.update({ cursor: state.cursor, paused: flags.paused })
+      opened.watchPending()
+      if (request.hub) opened.driver = opened.createDriver(request.hub, flags)
+      if (flags.leader) opened.startPolling()
+      opened.askPersistence()
+      return opened
+    } catch (error) {
+      store.close()
+      throw error
+    }
+  }
+
+  /** Pause, network and leadership, as the runtime sees them now. */
+  setFlags(flags: SyncFlags): void {
+    this.driver?.setFlags(flags)
+    if (flags.leader === true) this.startPolling()
+    if (flags.leader === false) this.stopPolling()
+  }
+
+  /** Stops syncing and watching; with `keepStore`, leaves the database connection to its fate (a versionchange closed it). */
+  close(keepStore = false): void {
+    if (this.closed) return
+    this.closed = true
+    this.stopPolling()
+    this.pendingWatch?.unsubscribe()
+    this.driver?.close()
+    this.conflicts.close()
+    this.sync.close()
+    if (!keepStore) this.store.close()
+  }
+
+  /** `cursor` and `lastSyncedAt`: synced means connected, outbox empty and the cursor at the known head. */
+  refreshSyncStatus(): void {
+    if (this.closed) return
+    const { status, timers } = this.ctx
+    const cursor = this.sync.cursor
+    const synced = this.driver?.connected === true && this.sync.isConnected && cursor >= this.driver.knownHead && status.local.pending === 0
+    status.update(synced ? { cursor, lastSyncedAt: timers.now() } : { cursor })
+  }
+
+  private createDriver(hub: HubConfig, flags: Required<SyncFlags>): SyncDriver {
+    const { options, timers, status } = this.ctx
+    const driver = new SyncDriver({
+      hub,
+      sync: this.sync,
+      store: this.store,
+      status,
+      timers,
+      random: options.random ?? Math.random,
+      logger: this.logger,
+      token: () => this.ctx.token(),
+      ...(options.socket ? { socket: options.socket } : {}),
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+    })
+    driver.setFlags(flags)
+    return driver
+  }
+
+  /** `pending` follows the outbox, whichever runtime of the replica wrote or settled it. */
+  private watchPending(): void {
+    this.pendingWatch = liveQuery(() => this.store.db.table(OUTBOX).count()).subscribe({
+      next: (count) => {
+        this.ctx.status.update({ pending: count })
+        this.refreshSyncStatus()
+      },
+      error: (error: unknown) => this.logger.warn('could not count the outbox', { error }),
+    })
+  }
+
+  /** The leader re-reads the outbox on a timer: other runtimes' writes show in `pending` (a live count of the shared outbox). */
+  private startPolling(): void {
+    const every = this.ctx.options.outboxPollMs ?? 2000
+    const poll = (): void => {
+      this.pollTimer = this.ctx.timers.setTimeout(poll, every)
+      if (this.ctx.status.local.pending > 0) this.sync.kickPush()
+    }
+    if (this.pollTimer === undefined && !this.closed) this.pollTimer = this.ctx.timers.setTimeout(poll, every)
+  }
+
+  private stopPolling(): void {
+    if (this.pollTimer !== undefined) this.ctx.timers.clearTimeout(this.pollTimer)
+    this.pollTimer = undefined
+  }
+
+  private askPersistence(): void {
+    const { storage } = this.ctx.options
+    void askPersistence(storage === null ? undefined : (storage ?? globalStorageManager())).then((persisted) => {
+      if (persisted !== undefined && !this.closed) this.ctx.status.update({ persisted })
+    })
+  }
+}
+
+function durabilityOf(request: OpenRequest, options: LocalRuntimeOptions): Durability {
+  if (request.strictDurability === undefined) return options.durability ?? 'strict'
+  return request.strictDurability ? 'strict' : 'default'
+}
+
+/** The hub and space a request would bind the replica to. */
+export function bindingOf(request: OpenRequest): { hub?: string; space?: string } {
+  if (!request.hub) return {}
+  const url = typeof request.hub.url === 'string' ? request.hub.url : request.hub.url[0]
+  return { ...(url === undefined ? {} : { hub: url }), space: request.hub.space }
+}
