@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { until } from '../helpers/harness.js'
 import { REDIS_URL } from '../helpers/postgres.js'
 import { startCluster, type Cluster } from './helpers/cluster.js'
 import { storedSpace } from './helpers/convergence.js'
@@ -92,4 +93,18 @@ describe(`broadcasts across hub processes when one process's Redis link is ${SLO
     expect(total('gapPulls')).toBeGreaterThan(0)
     expect(total('stale')).toBeGreaterThan(0)
   }, 120_000)
+
+  it('reports a node cut from Redis as unhealthy on /healthz until it reconnects', async () => {
+    const url = `${cluster.nodes[NODES - 1]?.url}/healthz`
+    const healthz = async (): Promise<{ status: number; body: { ok: boolean; adapter: { ok: boolean } } }> => {
+      const response = await fetch(url)
+      return { status: response.status, body: (await response.json()) as { ok: boolean; adapter: { ok: boolean } } }
+    }
+    expect((await healthz()).status).toBe(200)
+    proxy.cut() // both Redis connections of the node drop; node-redis reconnects through the proxy
+    let down: Awaited<ReturnType<typeof healthz>> | undefined
+    await until(async () => (down = await healthz()).status === 503, 10_000, '/healthz to report Redis down')
+    expect(down?.body).toMatchObject({ ok: false, store: { ok: true }, adapter: { kind: 'redis', ok: false } })
+    await until(async () => (await healthz()).status === 200, 20_000, '/healthz to recover with Redis')
+  }, 60_000)
 })
