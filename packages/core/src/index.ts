@@ -72,5 +72,6 @@ export type {
   PushResponse,
 } from './protocol/messages.js'
 
+export { retentionExpired } from './protocol/retention.js'
 export { validateChange, validateHandshake, validatePullRequest, validatePushRequest } from './protocol/validate.js'
 export type { ValidationResult } from './protocol/validate.js'

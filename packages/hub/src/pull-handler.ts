@@ -1,4 +1,4 @@
-import { PROTOCOL_VERSION, toWireError, validatePullRequest, type HeadResponse, type PullResponse } from '@accord/core'
+import { PROTOCOL_VERSION, retentionExpired, toWireError, validatePullRequest, type HeadResponse, type PullResponse } from '@accord/core'
 import type { HubContext } from './hub-context.js'
 import { failure, onRaw, splitRequest } from './request.js'
 import type { HubSocket } from './types.js'
@@ -30,17 +30,23 @@ async function handlePull(ctx: HubContext, socket: HubSocket, payload: unknown):
   // A limit above the hub's cap is lowered, not refused: replicas are not told the cap.
   const checked = validatePullRequest(payload, { maxLimit: Number.MAX_SAFE_INTEGER })
   if (!checked.ok) return { ok: false, error: checked.error }
-  const { since, cols } = checked.value
+  const { since, cols, horizon } = checked.value
   const origin = checked.value.origin ?? since
   const limit = Math.min(checked.value.limit, ctx.limits.pullLimit)
-  const info = await ctx.store.openSpace(state.space)
-  if (since > info.head) return failure('bad_cursor', `cursor ${since} is past the head ${info.head}; pull from 0`, { head: info.head })
-  if (origin > 0 && origin < info.purgedThrough) {
-    return failure('cursor_expired', `history through ${info.purgedThrough} was purged; pull from 0`, { purgedThrough: info.purgedThrough })
+  // A purge may land between reading the horizon and reading the page: read it again after the
+  // page and retry when it moved, so the horizon sent back is the one the page was read under.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const info = await ctx.store.openSpace(state.space)
+    if (since > info.head) return failure('bad_cursor', `cursor ${since} is past the head ${info.head}; pull from 0`, { head: info.head })
+    const expired = retentionExpired({ since, origin, horizon }, info.purgedThrough)
+    if (expired) return failure('cursor_expired', `${expired}; pull from 0`, { purgedThrough: info.purgedThrough })
+    const page = await ctx.store.pull(state.space, { since, limit, replica: state.replica, ...(cols ? { cols } : {}) })
+    const after = await ctx.store.openSpace(state.space)
+    if (after.purgedThrough === info.purgedThrough) return { ok: true, v: PROTOCOL_VERSION, ...page, purgedThrough: info.purgedThrough }
   }
-  const page = await ctx.store.pull(state.space, { since, limit, replica: state.replica, ...(cols ? { cols } : {}) })
-  return { ok: true, v: PROTOCOL_VERSION, ...page }
+  return failure('cursor_expired', 'history kept being purged during this pull; pull from 0', {})
 }
+
 
 async function handleHead(ctx: HubContext, socket: HubSocket, extra: boolean): Promise<HeadResponse> {
   if (!socket.data.requestLimiter.take()) return failure('rate_limited', `more than ${ctx.limits.requestsPerSecond} requests per second`)

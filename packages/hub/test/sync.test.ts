@@ -188,6 +188,10 @@ describe.each(storeFactories)('hub sync over real sockets on $name', (storeFacto
     expect(page).toMatchObject({ ok: false, error: { code: 'cursor_expired' } })
     const fresh = await a.pull(0)
     expect(fresh.ok && fresh.records.some((r) => r.key === 'x')).toBe(false)
+    expect(fresh.ok && fresh.purgedThrough).toBeGreaterThanOrEqual(2)
+    // A catch-up whose first page saw an older horizon cannot page on past a purge.
+    const stale = await a.socket.timeout(5000).emitWithAck('pull', { v: 1, since: 1, limit: 10, origin: 0, horizon: 0 })
+    expect(stale).toMatchObject({ ok: false, error: { code: 'cursor_expired' } })
   })
 
   it("refuses a handshake declaring another replica's writer", async () => {

@@ -4,6 +4,7 @@ import {
   HlcClock,
   PROTOCOL_VERSION,
   decideBatch,
+  retentionExpired,
   type BatchDecision,
   type Change,
   type CommitsMessage,
@@ -129,12 +130,10 @@ export class SimHub {
 
   async pull(peer: HubPeer, request: PullRequest): Promise<PullResponse> {
     const info = await this.store.openSpace(peer.space)
-    const origin = request.origin ?? request.since
-    if (origin > 0 && origin < info.purgedThrough) {
-      return { ok: false, error: { code: 'cursor_expired', message: 'cursor older than retention' } }
-    }
+    const expired = retentionExpired({ since: request.since, origin: request.origin ?? request.since, horizon: request.horizon }, info.purgedThrough)
+    if (expired) return { ok: false, error: { code: 'cursor_expired', message: expired } }
     const page = await this.store.pull(peer.space, { since: request.since, limit: request.limit, replica: peer.replica, ...(request.cols ? { cols: request.cols } : {}) })
-    return { ok: true, v: PROTOCOL_VERSION, ...page }
+    return { ok: true, v: PROTOCOL_VERSION, ...page, purgedThrough: info.purgedThrough }
   }
 
   async head(space: string): Promise<number> {

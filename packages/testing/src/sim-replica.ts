@@ -95,7 +95,11 @@ export class SimReplica {
                   this.options.trace(`${this.name} push ${request.changes.map((c) => `${c.writer}#${c.n}`).join(',')} → ${res.ok ? `ok ${JSON.stringify(res.through)} seq=${res.seq}` : res.error.code}`)
                   return res
                 }),
-              pull: (request) => link.request(() => hub.pull(peer, request)),
+              pull: (request) =>
+                link.request(() => hub.pull(peer, request)).then((res) => {
+                  this.options.trace(`${this.name} pull since=${request.since} origin=${request.origin ?? '-'} → ${res.ok ? `until=${res.until} records=${res.records.length} more=${res.more}` : res.error.code}`)
+                  return res
+                }),
               head: () => link.request(async () => ({ ok: true as const, head: await hub.head(this.options.space) })),
             },
             reply,

@@ -61,6 +61,8 @@ export interface PullRequest {
    * started below `purgedThrough` does (`cursor_expired`), even on a later page.
    */
   origin?: number
+  /** The `purgedThrough` the catch-up's first page was read under (see `PullPage.purgedThrough`). */
+  horizon?: number
 }
 
 /** A record's current state in a pull page. */
@@ -87,6 +89,11 @@ export interface PullPage {
   head: number
   /** Whether another page follows. */
   more: boolean
+  /**
+   * The hub's purge horizon when the page was read. A replica sends its first page's value back as
+   * `horizon`; a purge past a later page's `since` during the catch-up then gets `cursor_expired`.
+   */
+  purgedThrough?: number
 }
 
 export type PullResponse = ({ ok: true } & PullPage) | { ok: false; error: WireError }

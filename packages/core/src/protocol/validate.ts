@@ -278,7 +278,7 @@ export function validatePullRequest(input: unknown, opts: { maxLimit?: number } 
   return run(() => {
     const path = 'pull'
     const maxLimit = opts.maxLimit ?? DEFAULT_MAX_PULL_LIMIT
-    const obj = readObject(input, path, ['v', 'since', 'limit', 'cols', 'origin'])
+    const obj = readObject(input, path, ['v', 'since', 'limit', 'cols', 'origin', 'horizon'])
     const v = readVersion(obj, path)
     const since = required(obj, 'since', path)
     if (!isCount(since, 0)) return invalid('bad_cursor', `${path}.since`, 'expected a non-negative integer', { since: String(since) })
@@ -290,6 +290,11 @@ export function validatePullRequest(input: unknown, opts: { maxLimit?: number } 
       const origin = obj['origin']
       if (!isCount(origin, 0) || origin > since) return invalid('bad_cursor', `${path}.origin`, 'expected a non-negative integer not above since', { origin: String(origin) })
       request.origin = origin
+    }
+    if (has(obj, 'horizon')) {
+      const horizon = obj['horizon']
+      if (!isCount(horizon, 0)) return invalid('bad_cursor', `${path}.horizon`, 'expected a non-negative integer', { horizon: String(horizon) })
+      request.horizon = horizon
     }
     return request
   })

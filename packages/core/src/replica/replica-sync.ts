@@ -399,7 +399,11 @@ export class ReplicaSync {
   }
 
   /** Pulls pages from `since`, stages them, applies them in one transaction, then the buffer. */
-  private async catchUp(conn: Connection, since: number, cols: string[] | undefined, fromZero: boolean): Promise<void> {
+  private async catchUp(conn: Connection, since: number, cols: string[] | undefined, fromZeroAsked: boolean): Promise<void> {
+    // A catch-up from 0 is a whole snapshot: whatever it does not list is gone (its tombstone may
+    // have been purged), so it always replaces confirmed state. (Found by the simulator: a gap
+    // pull from cursor 0 kept a record whose purged tombstone it never saw.)
+    const fromZero = fromZeroAsked || since === 0
     if (this.connection !== conn) return
     if (this.catchingUp) {
       // Another round is running; it may have read its pages before what this caller needs.
@@ -411,8 +415,16 @@ export class ReplicaSync {
     try {
       const pages: Omit<PullPage, 'v'>[] = []
       let cursor = since
+      let horizon: number | undefined
       for (;;) {
-        const request: PullRequest = { v: PROTOCOL_VERSION, since: cursor, limit: this.pullLimit, ...(cols ? { cols } : {}), ...(cursor > since ? { origin: since } : {}) }
+        const request: PullRequest = {
+          v: PROTOCOL_VERSION,
+          since: cursor,
+          limit: this.pullLimit,
+          ...(cols ? { cols } : {}),
+          ...(cursor > since ? { origin: since } : {}),
+          ...(horizon !== undefined ? { horizon } : {}),
+        }
         const response = await conn.transport.pull(request).catch(() => undefined)
         if (!response || this.connection !== conn) return
         if (!response.ok) {
@@ -424,6 +436,7 @@ export class ReplicaSync {
           return
         }
         pages.push(response)
+        horizon ??= response.purgedThrough
         cursor = response.until
         if (!response.more) break
       }
