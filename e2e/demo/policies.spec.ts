@@ -54,8 +54,11 @@ test('invoices (rejectConflicts): offline by the switch; the losing transaction 
   const a = await devices.open({ name: 'A' })
   const b = await devices.open({ name: 'B' })
   await loadSample(a, b)
+  // A second tab of B: the same replica, so it must show the rollback and the record too.
+  const b2 = await devices.openTab(b)
 
   await b.setSwitch(false)
+  await expect(b2.page.getByTestId('connection')).toHaveText('offline (switch)')
   // B: a two-write transaction (amount + note).
   await invoiceEl(b, SAMPLE.invoice).getByTestId('invoice-late-fee').click()
   await expect(invoiceEl(b, SAMPLE.invoice).getByTestId('invoice-amount')).toHaveValue('1225')
@@ -80,6 +83,8 @@ test('invoices (rejectConflicts): offline by the switch; the losing transaction 
   await expect(onB.getByTestId('conflict-outcome')).toContainText('rolled back on this device')
   await expect(conflictCell(onB, 'amount', 'local')).toHaveText('1225')
   await expect(conflictCell(onB, 'amount', 'remote')).toHaveText('1300')
+  await expect(invoiceEl(b2, SAMPLE.invoice).getByTestId('invoice-amount')).toHaveValue('1300')
+  await expect(conflictEntries(b2, 'invoices', SAMPLE.invoice, '[data-rejected="true"]').first().getByTestId('conflict-outcome')).toContainText('rolled back on this device')
   const onA = conflictEntries(a, 'invoices', SAMPLE.invoice, '[data-policy="rejectConflicts"]').first()
   await expect(onA).toHaveAttribute('data-rejected', 'true')
   await expect(onA.getByTestId('conflict-outcome')).toContainText('rolled back on the device that made it')
@@ -120,7 +125,7 @@ test('notes (custom): both offline at the hub side (SharedWorker); bodies merge 
   }
 })
 
-test('goals (manual): the conflict stays open on both devices until one resolves it with a merged value', async ({ devices }) => {
+test('goals (manual): the conflict stays open on both devices (and across a reload) until resolved: a merged value, then keep theirs', async ({ devices }) => {
   const a = await devices.open({ name: 'A' })
   const b = await devices.open({ name: 'B' })
   await loadSample(a, b)
@@ -142,7 +147,10 @@ test('goals (manual): the conflict stays open on both devices until one resolves
     await expect(entry).toHaveCount(1)
     await expect(entry.getByTestId('resolve')).toBeVisible()
   }
+  // Open conflicts are persisted: still there after a reload.
+  await b.reload()
   const onB = conflictEntries(b, 'goals', SAMPLE.goal, '[data-open="true"]')
+  await expect(onB).toHaveCount(1)
   await expect(onB.getByTestId('keep-mine')).toContainText('to 50 users')
   await expect(onB.getByTestId('keep-theirs')).toContainText('in May')
   await onB.getByTestId('merged-input').fill('Launch the offline beta in May to 50 users')
@@ -156,4 +164,22 @@ test('goals (manual): the conflict stays open on both devices until one resolves
   }
   await settle([a, b])
   await expectConverged([a, b])
+
+  // Another round on the owner field, resolved from A's side: "theirs" there is B's value.
+  await b.setSwitch(false)
+  await edit(goalEl(a, SAMPLE.goal).getByTestId('goal-owner'), 'Sam and Kim')
+  await a.expectPending(0)
+  await edit(goalEl(b, SAMPLE.goal).getByTestId('goal-owner'), 'Kim')
+  await b.setSwitch(true)
+  const onA = conflictEntries(a, 'goals', SAMPLE.goal, '[data-open="true"]')
+  await expect(onA).toHaveCount(1, { timeout: 20_000 })
+  await expect(onA.getByTestId('keep-theirs')).toContainText('Kim')
+  await onA.getByTestId('keep-theirs').click()
+  for (const device of [a, b]) {
+    await expect(goalEl(device, SAMPLE.goal).getByTestId('goal-owner')).toHaveValue('Kim', { timeout: 20_000 })
+    await expect(conflictEntries(device, 'goals', SAMPLE.goal, '[data-open="true"]')).toHaveCount(0)
+  }
+  await settle([a, b])
+  const converged = await expectConverged([a, b])
+  expect(converged.goals.find((g) => g.id === SAMPLE.goal)).toMatchObject({ text: 'Launch the offline beta in May to 50 users', owner: 'Kim' })
 })
