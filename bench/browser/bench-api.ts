@@ -3,7 +3,7 @@
  * call. Types only, no DOM: the Node side imports it too.
  */
 import type { Item } from '../src/schema.js'
-import type { Durability } from './raw-api.js'
+import type { Durability, IdbCounts } from './raw-api.js'
 
 export type WorkerKind = 'shared' | 'dedicated'
 
@@ -34,5 +34,7 @@ export interface BenchPage {
   rawPullAll(limit: number): Promise<{ ms: number; pages: number; records: number }>
   rawBulkPutGenerated(count: number, prefix: string, chunk: number): Promise<number>
   rawFillMap(count: number, prefix: string): Promise<number>
+  /** IndexedDB operations a bench worker issued since the last reset (`reset` clears them after reading). */
+  idbCounts(worker: 'accord' | 'raw', reset: boolean): Promise<IdbCounts>
   close(): Promise<void>
 }

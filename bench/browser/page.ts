@@ -8,7 +8,7 @@ import { openReplica, type Replica } from '@accord/client'
 import * as Comlink from 'comlink'
 import { makeItem, schema, type Item } from '../src/schema.js'
 import type { BenchPage, WorkerKind } from './bench-api.js'
-import type { RawQuery, RawWorkerApi } from './raw-api.js'
+import type { IdbCounts, RawQuery, RawWorkerApi } from './raw-api.js'
 
 let db: Replica<typeof schema> | undefined
 let raw: Comlink.Remote<RawWorkerApi> | undefined
@@ -148,10 +148,30 @@ const bench: BenchPage = {
   rawPullAll: (limit) => rawApi().pullAll(limit),
   rawBulkPutGenerated: (count, prefix, chunk) => rawApi().bulkPutGenerated(count, prefix, chunk),
   rawFillMap: (count, prefix) => rawApi().fillMap(count, prefix),
+  idbCounts: (worker, reset) => readIdbCounts(worker, reset),
   async close() {
     await db?.close()
     await raw?.close()
   },
+}
+
+async function readIdbCounts(worker: 'accord' | 'raw', reset: boolean): Promise<IdbCounts> {
+  const channel = new BroadcastChannel(`bench-idb-trace:${worker}`)
+  try {
+    const counts = await new Promise<IdbCounts>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no IndexedDB counts from the ${worker} worker`)), 5000)
+      channel.onmessage = (event: MessageEvent<{ type: string; counts: IdbCounts }>) => {
+        if (event.data.type !== 'counts') return
+        clearTimeout(timer)
+        resolve(event.data.counts)
+      }
+      channel.postMessage({ type: 'read' })
+    })
+    if (reset) channel.postMessage({ type: 'reset' })
+    return counts
+  } finally {
+    setTimeout(() => channel.close(), 100)
+  }
 }
 
 /**

@@ -4,6 +4,14 @@
  */
 import type { Item } from '../src/schema.js'
 
+/** IndexedDB work a worker issued, as bench/browser/idb-tracer.ts counts it. */
+export interface IdbCounts {
+  transactions: { readonly: number; readwrite: number }
+  /** Object stores named per read-write transaction, summed. */
+  readwriteStores: number
+  requests: Record<string, number>
+}
+
 export type Durability = 'strict' | 'relaxed' | 'default'
 
 /** A live query as the bench defines it, for Dexie: an index equality or `anyOf`, plus filters. */

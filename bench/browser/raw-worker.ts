@@ -6,7 +6,10 @@ import * as Comlink from 'comlink'
 import { Dexie, liveQuery, type Subscription, type Table } from 'dexie'
 import { io, type Socket } from 'socket.io-client'
 import { makeItem, type Item } from '../src/schema.js'
+import { installIdbTracer } from './idb-tracer.js'
 import type { Durability, RawQuery, RawWorkerApi } from './raw-api.js'
+
+installIdbTracer('raw')
 
 let db: Dexie | undefined
 let items: Table<Item, string> | undefined

@@ -9,6 +9,18 @@
 import { openPersistentTab } from '../browser/harness.js'
 import type { Figure, FigureModule } from '../lib/figure.js'
 import { distribution, round } from '../lib/stats.js'
+import type { IdbCounts } from '../../browser/raw-api.js'
+
+/** IndexedDB transactions and requests per write, from a worker's counters. */
+export function perWrite(counts: IdbCounts, writes: number): Record<string, number> {
+  const out: Record<string, number> = {
+    readwriteTransactions: round(counts.transactions.readwrite / writes),
+    readonlyTransactions: round(counts.transactions.readonly / writes),
+    storesPerReadwriteTransaction: round(counts.readwriteStores / Math.max(1, counts.transactions.readwrite)),
+  }
+  for (const [method, n] of Object.entries(counts.requests).sort()) out[method] = round(n / writes)
+  return out
+}
 
 export const p1: FigureModule = {
   ids: ['P1'],
@@ -21,7 +33,10 @@ export const p1: FigureModule = {
       await tab.call('openRaw', { name: 'p1-raw', worker: 'shared', durability: 'strict' })
       await tab.call('localWrites', { rounds: 2, block: 20, prefix: 'warm' })
       const rounds = ctx.quick ? 10 : 50
+      await tab.call('idbCounts', 'accord', true)
+      await tab.call('idbCounts', 'raw', true)
       const r = await tab.call('localWrites', { rounds, block: 20, prefix: 'p1' })
+      const idb = { accord: perWrite(await tab.call('idbCounts', 'accord', true), r.accord.length), raw: perWrite(await tab.call('idbCounts', 'raw', true), r.dexie.length) }
       const accord = distribution(r.accord)
       const noop = distribution(r.noop)
       const dexie = distribution(r.dexie)
@@ -31,7 +46,14 @@ export const p1: FigureModule = {
         title: 'local write latency',
         case: `put of a ~200 B record, ${accord.n} writes, SharedWorker, on disk`,
         durability: "IndexedDB on disk (persistent profile), transactions with durability 'strict' (Accord's default) for both",
-        measured: { unit: 'ms', p50: round(accord.p50), p99: round(accord.p99), n: accord.n, what: 'page: await put() → resolved (worker commit included)' },
+        measured: {
+          unit: 'ms',
+          p50: round(accord.p50),
+          p99: round(accord.p99),
+          n: accord.n,
+          what: 'page: await put() → resolved (worker commit included)',
+          indexedDbPerWrite: idb.accord,
+        },
         baseline: {
           unit: 'ms',
           p50: round(noop.p50 + dexie.p50),
@@ -40,6 +62,7 @@ export const p1: FigureModule = {
           what: 'Comlink no-op round trip + raw Dexie put timed in the worker (percentiles added)',
           comlinkNoop: { p50: round(noop.p50), p99: round(noop.p99) },
           dexiePut: { p50: round(dexie.p50), p99: round(dexie.p99) },
+          indexedDbPerWrite: idb.raw,
         },
         ratio: { p50: round(accord.p50 / (noop.p50 + dexie.p50)), p99: round(accord.p99 / (noop.p99 + dexie.p99)) },
         target: {
