@@ -58,7 +58,8 @@ export class Device {
   async run<R, A = undefined>(fn: (demo: DemoHooks, arg: A) => R | Promise<R>, arg?: A): Promise<R> {
     const handle = (await this.page.evaluateHandle(() => (window as DemoWindow).accordDemo!)) as JSHandle<DemoHooks>
     try {
-      return await handle.evaluate(fn as (demo: DemoHooks, arg: A) => R | Promise<R>, arg as A)
+      // Playwright's evaluate types unbox the argument; ours are plain JSON values already.
+      return (await handle.evaluate(fn as never, arg as never)) as R
     } finally {
       await handle.dispose()
     }

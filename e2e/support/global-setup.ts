@@ -1,5 +1,5 @@
 /**
- * Builds the demo once per run (type check + `vite build`) into a directory of its own, and serves
+ * Type-checks the suite, then builds the demo once per run (type check + `vite build`) into a directory of its own, and serves
  * it on a local port for every test worker (E2E_DEMO_URL). A private output directory, because
  * other runs on the same work tree (another engineer's, `pnpm demo`) must not empty it mid-run.
  * E2E_DEMO_DIST=<dir> serves that directory, building it only when it has no index.html.
@@ -17,6 +17,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   if (!existsSync(`${root}packages/hub/dist/index.js`) || !existsSync(`${root}packages/client/dist/page/index.js`)) {
     throw new Error('e2e: the packages are not built; run `pnpm run build` at the repository root first')
   }
+  // The suite's own types (a wrong hook name or field fails here, not as a confusing timeout).
+  execFileSync('pnpm', ['exec', 'tsc', '-p', 'e2e'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] })
   const given = process.env['E2E_DEMO_DIST']
   const outDir = given ?? mkdtempSync(join(tmpdir(), 'accord-e2e-demo-'))
   if (!existsSync(join(outDir, 'index.html'))) {
