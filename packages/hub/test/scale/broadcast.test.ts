@@ -16,7 +16,7 @@ const SLOW_LINK_MS = 300
  * applied broadcasts in seq order, each at most once, with commits from every other process
  * arriving live. Returns the replicas for further checks.
  */
-async function writeEverywhere(cluster: Cluster, space: string): Promise<MiniReplica[]> {
+async function writeEverywhere(cluster: Cluster, space: string, options: { liveFromEverywhere: boolean }): Promise<MiniReplica[]> {
   const replicas = await Promise.all(
     Array.from({ length: NODES * PER_NODE }, (_, i) => MiniReplica.open({ urls: [cluster.nodes[i % NODES]?.url as string], space, window: 2 })),
   )
@@ -35,6 +35,7 @@ async function writeEverywhere(cluster: Cluster, space: string): Promise<MiniRep
       const seqs = r.live.map((c) => c.seq)
       expect(seqs).toEqual([...seqs].sort((a, b) => a - b)) // applied in seq order, each once
       expect(new Set(seqs).size).toBe(seqs.length)
+      if (!options.liveFromEverywhere) continue
       // Live, not only by catch-up: commits written through every other process reached it.
       const elsewhere = new Set(r.live.map((c) => nodeOf.get(c.by ?? '')).filter((node) => node !== i % NODES))
       expect(elsewhere.size).toBe(NODES - 1)
@@ -65,7 +66,7 @@ describe('broadcasts across hub processes (Redis adapter)', () => {
   })
 
   it('delivers every write to replicas on every process, live, applied in seq order', async () => {
-    const replicas = await writeEverywhere(cluster, 'live')
+    const replicas = await writeEverywhere(cluster, 'live', { liveFromEverywhere: true })
     // On a quick link nearly everything arrives live; catch-up is the exception.
     for (const r of replicas) expect(r.live.length).toBeGreaterThan((NODES * PER_NODE * WRITES) / 2)
   }, 120_000)
@@ -85,7 +86,8 @@ describe(`broadcasts across hub processes when one process's Redis link is ${SLO
   })
 
   it('sees seqs arrive out of order, waits out the gap, pulls, and applies nothing twice', async () => {
-    const replicas = await writeEverywhere(cluster, 'late')
+    // Whether a late process's commits ever arrive in turn is up to timing: not asserted here.
+    const replicas = await writeEverywhere(cluster, 'late', { liveFromEverywhere: false })
     const total = (key: 'outOfOrder' | 'gapPulls' | 'stale') => replicas.reduce((sum, r) => sum + r.stats[key], 0)
     // The slow process's broadcasts come after later seqs of the others: gaps open, are pulled
     // after the grace period, and the late copies are then recognized as already applied.
@@ -101,10 +103,11 @@ describe(`broadcasts across hub processes when one process's Redis link is ${SLO
       return { status: response.status, body: (await response.json()) as { ok: boolean; adapter: { ok: boolean } } }
     }
     expect((await healthz()).status).toBe(200)
-    proxy.cut() // both Redis connections of the node drop; node-redis reconnects through the proxy
+    proxy.cut() // both Redis connections of the node drop, and reconnecting fails until heal()
     let down: Awaited<ReturnType<typeof healthz>> | undefined
     await until(async () => (down = await healthz()).status === 503, 10_000, '/healthz to report Redis down')
     expect(down?.body).toMatchObject({ ok: false, store: { ok: true }, adapter: { kind: 'redis', ok: false } })
+    proxy.heal()
     await until(async () => (await healthz()).status === 200, 20_000, '/healthz to recover with Redis')
   }, 60_000)
 })

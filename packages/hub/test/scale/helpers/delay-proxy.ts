@@ -3,8 +3,9 @@ import { createConnection, createServer, type AddressInfo, type Server, type Soc
 /** A TCP proxy on 127.0.0.1 that holds every chunk, both ways, for `delayMs` before passing it on, in order. */
 export interface DelayProxy {
   port: number
-  /** Drops every connection at once, with what it still held: a network that fails with its host. */
+  /** Drops every connection at once, with what it still held, and refuses new ones until `heal()`. */
   cut(): void
+  heal(): void
   close(): Promise<void>
 }
 
@@ -14,6 +15,7 @@ export interface DelayProxy {
  */
 export async function startDelayProxy(targetPort: number, delayMs: number): Promise<DelayProxy> {
   const sockets = new Set<Socket>()
+  let refusing = false
   const track = (socket: Socket): Socket => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
@@ -26,6 +28,7 @@ export async function startDelayProxy(targetPort: number, delayMs: number): Prom
     from.on('close', () => void setTimeout(() => to.destroy(), delayMs))
   }
   const server: Server = createServer((client) => {
+    if (refusing) return void client.destroy()
     const upstream = track(createConnection({ host: '127.0.0.1', port: targetPort }))
     track(client)
     pipeSlowly(client, upstream)
@@ -35,7 +38,11 @@ export async function startDelayProxy(targetPort: number, delayMs: number): Prom
   return {
     port: (server.address() as AddressInfo).port,
     cut: () => {
+      refusing = true
       for (const socket of sockets) socket.destroy()
+    },
+    heal: () => {
+      refusing = false
     },
     close: async () => {
       for (const socket of sockets) socket.destroy()
