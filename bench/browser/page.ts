@@ -148,6 +148,7 @@ const bench: BenchPage = {
   rawPullAll: (limit) => rawApi().pullAll(limit),
   rawBulkPutGenerated: (count, prefix, chunk) => rawApi().bulkPutGenerated(count, prefix, chunk),
   rawFillMap: (count, prefix) => rawApi().fillMap(count, prefix),
+  rawCatchUpShapes: (count, prefix) => rawApi().catchUpShapes(count, prefix),
   idbCounts: (worker, reset) => readIdbCounts(worker, reset),
   async close() {
     await db?.close()

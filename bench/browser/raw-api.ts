@@ -42,6 +42,13 @@ export interface RawWorkerApi {
   onRelayed(onApplied: (id: string, title: string) => void): void
   /** P7: pulls pages from the relay (`pull` with acks) until `more` is false; returns ms. */
   pullAll(limit: number): Promise<{ ms: number; pages: number; records: number }>
+  /**
+   * P7's floors, each in one read-write transaction over a fresh database shaped like a replica's
+   * (values, versions, confirmed, outbox): `twoStores` = bulkPut of the values and of their
+   * versions; `perRecord` = per record, awaited one after the other, put version, put value, delete
+   * confirmed, query the outbox by [col+key] (the request pattern a catch-up issues today).
+   */
+  catchUpShapes(count: number, prefix: string): Promise<{ twoStoresMs: number; perRecordMs: number }>
   /** P10: keeps `count` generated records as plain objects in a Map (held until close); returns its size. */
   fillMap(count: number, prefix: string): number
   close(): Promise<void>

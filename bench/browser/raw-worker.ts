@@ -107,6 +107,35 @@ const api: RawWorkerApi = {
     }
     return { ms: performance.now() - t0, pages, records }
   },
+  async catchUpShapes(count, prefix) {
+    const shaped = new Dexie(`${prefix}-shapes-${Date.now()}`, { chromeTransactionDurability: 'strict' })
+    shaped.version(1).stores({ items: 'id, listId', versions: '[col+key]', confirmed: '[col+key]', outbox: '[writer+n], [col+key], ord' })
+    await shaped.open()
+    const records = Array.from({ length: count }, (_, i) => makeItem(i, prefix))
+    const versions = records.map((r, i) => ({ col: 'items', key: r.id, version: i + 1 }))
+    const tables = ['items', 'versions', 'confirmed', 'outbox']
+    let t0 = performance.now()
+    await shaped.transaction('rw', tables, async () => {
+      await shaped.table('items').bulkPut(records)
+      await shaped.table('versions').bulkPut(versions)
+    })
+    const twoStoresMs = performance.now() - t0
+    const again = records.map((r) => ({ ...r, title: `${r.title}!` }))
+    t0 = performance.now()
+    await shaped.transaction('rw', tables, async () => {
+      for (let i = 0; i < again.length; i++) {
+        const record = again[i] as Item
+        await shaped.table('versions').put({ col: 'items', key: record.id, version: count + i + 1 })
+        await shaped.table('items').put(record)
+        await shaped.table('confirmed').delete(['items', record.id])
+        await shaped.table('outbox').where('[col+key]').equals(['items', record.id]).toArray()
+      }
+    })
+    const perRecordMs = performance.now() - t0
+    shaped.close()
+    await Dexie.delete(shaped.name)
+    return { twoStoresMs, perRecordMs }
+  },
   fillMap(count, prefix) {
     held = new Map()
     for (let i = 0; i < count; i++) {

@@ -4,7 +4,7 @@
  * through playwright-core. Contexts are persistent (IndexedDB on disk, as in a real profile)
  * unless a figure asks for an in-memory one.
  */
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { extname, join, normalize } from 'node:path'
@@ -13,6 +13,7 @@ import { build } from 'esbuild'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import type { BenchPage } from '../../browser/bench-api.js'
 import type { RunContext } from '../lib/figure.js'
+import { WorkerInspector } from './worker-inspector.js'
 
 const BROWSER_DIR = fileURLToPath(new URL('../../browser/', import.meta.url))
 
@@ -142,5 +143,23 @@ async function openTab(context: BrowserContext, origin: string, close: () => Pro
         [method, args as unknown[]] as const,
       ) as never,
     close,
+  }
+}
+
+/**
+ * Runs `body`; with `--profile`, records a CPU profile of the tab's Accord worker meanwhile and
+ * writes it to the profile directory as `<name>.cpuprofile`.
+ */
+export async function withWorkerProfile<T>(ctx: RunContext, tab: BenchTab, name: string, body: () => Promise<T>): Promise<T> {
+  if (!ctx.profileDir) return body()
+  const inspector = await WorkerInspector.attach(tab.page, 'accord-worker.js')
+  await inspector.startProfile()
+  try {
+    return await body()
+  } finally {
+    const profile = await inspector.stopProfile()
+    writeFileSync(join(ctx.profileDir, `${name}.cpuprofile`), JSON.stringify(profile))
+    ctx.log(`worker profile written: ${name}.cpuprofile`)
+    await inspector.detach()
   }
 }

@@ -5,8 +5,9 @@ import { p3 } from './p3-live-query.js'
 import { p4 } from './p4-propagation.js'
 import { p5 } from './p5-hub-ingest.js'
 import { p6 } from './p6-fan-out.js'
+import { p7 } from './p7-catch-up.js'
 import { p8 } from './p8-wire-bytes.js'
 import { p9 } from './p9-bundle.js'
 
 /** Every figure, in the order a run measures them: Node figures first, then the browser ones. */
-export const FIGURES: FigureModule[] = [p5, p6, p8, p9, p1, p2, p3, p4]
+export const FIGURES: FigureModule[] = [p5, p6, p8, p9, p1, p2, p3, p4, p7]
