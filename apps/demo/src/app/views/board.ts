@@ -57,14 +57,20 @@ function cardItem(ctx: ViewContext, initial: Card): ItemView<Card> {
   const cards = ctx.db.collection('cards')
   const id = initial.id
   let card = initial
-  const title = h('input', {
+  // A one-line textarea that wraps long titles; Enter commits instead of adding a line.
+  const title = h('textarea', {
     class: 'card-title',
-    attrs: { 'aria-label': 'Card title', maxlength: 200 },
+    attrs: { 'aria-label': 'Card title', maxlength: 200, rows: 1 },
     data: { testid: 'card-title', path: fieldPath('cards', id, 'title') },
     onchange: () => {
-      const value = title.value.trim()
+      const value = title.value.replace(/\s+/g, ' ').trim()
       if (value && value !== card.title) attempt(ctx, () => cards.update(id, { title: value }))
       else title.value = card.title
+    },
+    onkeydown: (event) => {
+      if (event.key !== 'Enter') return
+      event.preventDefault()
+      title.blur()
     },
   })
   const votes = h('span', { data: { testid: 'card-votes' } })
