@@ -77,6 +77,24 @@ export class WorkerInspector {
     return usedSize
   }
 
+  /** A heap snapshot (the .heapsnapshot JSON text), streamed in chunks over the protocol. */
+  async heapSnapshot(): Promise<string> {
+    const chunks: string[] = []
+    const listener = (event: { sessionId: string; message: string }): void => {
+      if (event.sessionId !== this.sessionId) return
+      const message = JSON.parse(event.message) as { method?: string; params?: { chunk: string } }
+      if (message.method === 'HeapProfiler.addHeapSnapshotChunk' && message.params) chunks.push(message.params.chunk)
+    }
+    this.cdp.on('Target.receivedMessageFromTarget', listener)
+    try {
+      await this.send('HeapProfiler.enable')
+      await this.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false })
+    } finally {
+      this.cdp.off('Target.receivedMessageFromTarget', listener)
+    }
+    return chunks.join('')
+  }
+
   async startProfile(): Promise<void> {
     await this.send('Profiler.enable')
     await this.send('Profiler.setSamplingInterval', { interval: 200 })
