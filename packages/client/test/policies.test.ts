@@ -2,11 +2,11 @@
  * Every merge policy of DESIGN §4 end to end: a real hub on loopback, two in-process replicas on
  * separate fake IndexedDBs, both offline (paused) while they write, then reconciling.
  */
-import type { ConflictRecord } from '@accord/core'
+import { decodeHlc, type ConflictRecord } from '@accord/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { schema } from './fixtures/schema.js'
 import { reconcile, Scenario, twoOfflineReplicas } from './helpers/scenario.js'
-import { until, type TestReplica } from './helpers/replica.js'
+import { unwrap, until, type TestReplica } from './helpers/replica.js'
 
 let s: Scenario
 beforeEach(async () => {
@@ -22,6 +22,19 @@ async function expectSame(col: string, key: string, ...replicas: TestReplica[]):
   return values[0]
 }
 
+/**
+ * Last-writer-wins compares HLCs, whose walls are each replica's clock corrected by its own
+ * handshake offset: two replicas agree only to within a few ms (more on a loaded machine). A
+ * write meant to be "later" is made after the other's HLC wall has passed by a margin.
+ */
+async function afterHlcOf(replica: TestReplica, key: string, marginMs = 250): Promise<void> {
+  const rows = (await replica.runtime.database?.table('_outbox').toArray()) as { key: string; hlc: string }[]
+  const hlc = rows.filter((c) => c.key === key).map((c) => c.hlc).sort().at(-1)
+  if (!hlc) throw new Error(`${replica.name} has no pending change of ${key}`)
+  const wall = decodeHlc(hlc).wall
+  await until(() => Date.now() > wall + marginMs, `the clock to pass ${replica.name}'s write by ${marginMs} ms`)
+}
+
 const conflictOn = (records: readonly ConflictRecord[], key: string): ConflictRecord | undefined => records.find((c) => c.key === key)
 
 describe('policies with both replicas offline, then reconciling', () => {
@@ -29,6 +42,7 @@ describe('policies with both replicas offline, then reconciling', () => {
     const [a, b] = await twoOfflineReplicas(s, [{ col: 'cards', value: { id: 'c1', title: 'base', listId: 'l1', votes: 0, tags: ['x'] } }])
     await a.update('cards', 'c1', { title: 'from a' })
     await a.write({ op: 'increment', col: 'cards', key: 'c1', field: 'votes', by: 2 }, { op: 'addToSet', col: 'cards', key: 'c1', field: 'tags', elements: ['a'] })
+    await afterHlcOf(a, 'c1')
     await b.update('cards', 'c1', { title: 'from b', listId: 'l2' })
     await b.write({ op: 'increment', col: 'cards', key: 'c1', field: 'votes', by: 3 }, { op: 'addToSet', col: 'cards', key: 'c1', field: 'tags', elements: ['b'] })
     await b.write({ op: 'removeFromSet', col: 'cards', key: 'c1', field: 'tags', elements: ['x'] })
@@ -49,6 +63,7 @@ describe('policies with both replicas offline, then reconciling', () => {
   it('lastWriterWins: the older change loses whole, even its fields nobody else wrote', async () => {
     const [a, b] = await twoOfflineReplicas(s, [{ col: 'profiles', value: { id: 'p1', name: 'base', city: 'x' } }])
     await b.update('profiles', 'p1', { name: 'from b', city: 'b-city' })
+    await afterHlcOf(b, 'p1')
     await a.update('profiles', 'p1', { name: 'from a' })
     await reconcile(a, b)
     expect(await expectSame('profiles', 'p1', a, b)).toEqual({ id: 'p1', name: 'from a', city: 'x' })
@@ -58,6 +73,7 @@ describe('policies with both replicas offline, then reconciling', () => {
   it('lastWriterWins: a newer change arriving later wins and applies as a patch', async () => {
     const [a, b] = await twoOfflineReplicas(s, [{ col: 'profiles', value: { id: 'p1', name: 'base', city: 'x' } }])
     await a.update('profiles', 'p1', { name: 'from a', city: 'a-city' })
+    await afterHlcOf(a, 'p1')
     await b.update('profiles', 'p1', { name: 'from b' })
     await reconcile(a, b)
     expect(await expectSame('profiles', 'p1', a, b)).toEqual({ id: 'p1', name: 'from b', city: 'a-city' })
@@ -123,5 +139,10 @@ describe('policies with both replicas offline, then reconciling', () => {
       expect(closed?.closedBy).toBeGreaterThan(0)
     }
     expect(a.conflictsSeen.some((c) => c.key === 'n1' && c.closedBy !== undefined)).toBe(true)
+
+    // Dismissed records leave conflicts() for good, on that replica only.
+    unwrap(await a.runtime.dismissConflict((open as ConflictRecord).id))
+    expect(conflictOn(await a.conflicts(), 'n1')).toBeUndefined()
+    expect(conflictOn(await b.conflicts(), 'n1')).toBeDefined()
   })
 })

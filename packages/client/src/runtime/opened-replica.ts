@@ -26,6 +26,7 @@ export interface ReplicaContext {
   schemaChanged(): void
 }
 
+/** An open replica; `OpenedReplica.open` creates one, `close` ends it. */
 export class OpenedReplica {
   driver: SyncDriver | undefined
   readonly conflicts: ConflictFeed

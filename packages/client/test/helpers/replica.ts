@@ -14,7 +14,7 @@ export function unwrap<T>(result: Result<T>): T {
 }
 
 /** Polls `check` until it holds, at most `timeoutMs`: for conditions with no event to wait on. */
-export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
@@ -77,7 +77,7 @@ export class TestReplica {
   async conflicts(): Promise<ConflictRecord[]> {
     return unwrap(await this.runtime.conflicts())
   }
-  async waitForStatus(check: (status: ReplicaStatus) => boolean, what: string, timeoutMs = 10_000): Promise<ReplicaStatus> {
+  async waitForStatus(check: (status: ReplicaStatus) => boolean, what: string, timeoutMs = 15_000): Promise<ReplicaStatus> {
     await until(() => check(this.status), `${this.name}: ${what} (status ${JSON.stringify(this.status)})`, timeoutMs)
     return this.status
   }

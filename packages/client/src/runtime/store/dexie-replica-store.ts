@@ -10,6 +10,7 @@ import { STATE, storesFor, type StateRow } from './tables.js'
 /** IndexedDB transaction durability: `strict` waits for the disk (Chromium's default is relaxed). */
 export type Durability = 'strict' | 'relaxed' | 'default'
 
+/** How to open a replica database. */
 export interface DexieReplicaStoreOptions {
   /** The replica's name: the IndexedDB database name. */
   name: string

@@ -6,6 +6,7 @@
 import type { Change, ConflictRecord, RecordValue, Schema } from '@accord/core'
 import type { ReplicaState } from '@accord/core/internal'
 
+/** Internal table names (a collection name never starts with `_`). */
 export const OUTBOX = '_outbox'
 export const CONFIRMED = '_confirmed'
 export const VERSIONS = '_versions'
@@ -29,6 +30,7 @@ export interface ConfirmedRow {
   value?: RecordValue
 }
 
+/** The hub version of a record as confirmed here (absent = 0). */
 export interface VersionRow {
   col: string
   key: string
@@ -48,6 +50,7 @@ export interface StateRow {
   value: ReplicaState
 }
 
+/** An outbox row is the change itself, keyed by `[writer+n]`. */
 export type OutboxRow = Change
 
 /** Every table's Dexie schema string for a replica of `schema`. */

@@ -39,6 +39,7 @@ export class ConnectFailure extends Error {
   }
 }
 
+/** How the loop connects, and whom it tells. */
 export interface ConnectionLoopDelegate {
   /** Opens a connection to `url`; resolves once it is usable, rejects (ideally a ConnectFailure) if not. */
   connect(url: string): Promise<LoopConnection>
@@ -48,14 +49,17 @@ export interface ConnectionLoopDelegate {
   failed?(failure: ConnectFailure): void
 }
 
+/** Where the loop is (see the diagram). */
 export type LoopState = 'idle' | 'connecting' | 'connected' | 'waiting' | 'halted'
 
+/** The URLs to cycle through (failover order), timers and the jitter source. */
 export interface ConnectionLoopOptions extends BackoffOptions {
   urls: readonly string[]
   timers: Timers
   random: () => number
 }
 
+/** The loop of the diagram above: `want()`/`unwant()` steer it, the delegate connects. */
 export class ConnectionLoop {
   private current: LoopState = 'idle'
   private wanted = false

@@ -12,6 +12,7 @@ import { ConnectFailure, type LoopConnection } from './connection-loop.js'
 
 type ClientSocket = Socket<HubToClientEvents, ClientToHubEvents>
 
+/** Socket.IO settings of every connection attempt. */
 export interface SocketSessionOptions {
   /** Acknowledgement timeout of push, pull and head. Default 10,000 ms. */
   ackTimeoutMs?: number
@@ -23,6 +24,7 @@ export interface SocketSessionOptions {
   path?: string
 }
 
+/** Where a session delivers what the hub sends. */
 export interface SocketSessionHandlers {
   /**
    * The hub said welcome: called synchronously, before any later message is handled. Returning a

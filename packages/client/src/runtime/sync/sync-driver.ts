@@ -16,6 +16,7 @@ import { ConnectFailure, ConnectionLoop, type LoopConnection, type LoopState } f
 import { openSocketSession, type SocketSessionOptions } from './socket-session.js'
 import type { RuntimeTimers } from '../platform.js'
 
+/** What a driver needs: the hub config, the engine and store, the status, time and a token source. */
 export interface SyncDriverOptions {
   hub: HubConfig
   sync: ReplicaSync
@@ -50,6 +51,7 @@ const CONNECTION: { [state in LoopState]: ReplicaStatus['connection'] } = {
   connected: 'online',
 }
 
+/** See the file comment. One per open replica with a hub. */
 export class SyncDriver {
   private readonly loop: ConnectionLoop
   private paused = false
