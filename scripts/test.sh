@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine with only Node 20+:
 #   bootstrap (pnpm, install, build) -> typecheck -> exports check -> PostgreSQL/Redis if installed
-#   -> vitest -> simulator seeds -> Playwright (when e2e/ exists) -> pack check (when present).
+#   -> vitest -> simulator seeds -> bench --quick (reporting) -> Playwright (when e2e/ exists)
+#   -> pack check (when present).
 # Keeps going across suites, then prints ONE line `N passed, N failed` and exits 1 if anything failed.
-# Knobs: SIM_SEEDS (default 2000), CI=true (frozen lockfile).
+# Knobs: SIM_SEEDS (default 2000), BENCH=0 (skip the benchmarks), CI=true (frozen lockfile).
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -76,6 +77,18 @@ elif [ -f packages/testing/src/cli.ts ]; then
   record step sim 1
 else
   record skip sim 0 "packages/testing/src/cli.ts not written yet"
+fi
+
+# --- benchmarks (issue 6): reporting only --------------------------------------------------------
+# `pnpm bench --quick` prints its table and writes test-results/bench.json. Slow numbers never fail
+# the suite; only a crashed figure does (exit 1). Browser figures are skipped without a Chromium.
+# One step in the summary. BENCH=0 skips it visibly.
+if [ "${BENCH:-1}" = "0" ]; then
+  record skip bench 0 "BENCH=0"
+elif [ -f bench/package.json ]; then
+  bench_chromium="$(bash "$ROOT/scripts/ensure-chromium.sh" 2>/dev/null || true)"
+  step bench env ${bench_chromium:+PLAYWRIGHT_CHROMIUM_PATH="$bench_chromium"} \
+    pnpm --silent bench --quick --out "$RESULTS/bench.json"
 fi
 
 # --- browser tests (Playwright on Chromium) ----------------------------------------------------

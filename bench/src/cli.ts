@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FigureModule, FigureOutcome, RunContext } from './lib/figure.js'
 import { currentLoad, describeMachine } from './lib/machine.js'
@@ -27,7 +27,7 @@ function parseArgs(argv: string[]): Args {
     if (arg === '--quick') args.quick = true
     else if (arg === '--profile') args.profile = true
     else if (arg === '--only') args.only = new Set((argv[++i] ?? '').toUpperCase().split(',').filter(Boolean))
-    else if (arg === '--out') args.out = argv[++i] ?? args.out
+    else if (arg === '--out') args.out = resolve(process.env.INIT_CWD ?? process.cwd(), argv[++i] ?? args.out)
     else if (arg === '--') continue
     else throw new Error(`unknown argument ${arg} (expected --quick, --only P1,P5, --profile, --out file)`)
   }

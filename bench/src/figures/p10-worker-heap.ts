@@ -25,7 +25,7 @@ export const p10: FigureModule = {
   title: 'worker heap',
   needsBrowser: true,
   async run(ctx) {
-    const count = ctx.quick ? 5_000 : 100_000
+    const count = ctx.quick ? 2_000 : 100_000
     const children: Child[] = []
     let tab: BenchTab | undefined
     let writer: WireClient | undefined

@@ -17,7 +17,7 @@ export const p2: FigureModule = {
   title: 'bulk import',
   needsBrowser: true,
   async run(ctx) {
-    const sizes = ctx.quick ? [10_000] : [10_000, 100_000]
+    const sizes = ctx.quick ? [2_000] : [10_000, 100_000]
     const figures: Figure[] = []
     for (const count of sizes) figures.push(await importOnce(ctx, count))
     return figures

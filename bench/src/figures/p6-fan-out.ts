@@ -29,8 +29,8 @@ export const p6: FigureModule = {
   title: 'fan-out of one write',
   async run(ctx) {
     const cases = [
-      { receivers: 100, rounds: ctx.quick ? 40 : 200, target: 1.2 },
-      { receivers: 1000, rounds: ctx.quick ? 15 : 60, target: 1.3 },
+      { receivers: 100, rounds: ctx.quick ? 30 : 200, target: 1.2 },
+      { receivers: 1000, rounds: ctx.quick ? 10 : 60, target: 1.3 },
     ]
     const figures: Figure[] = []
     for (const c of cases) figures.push(...(await measureFanOut(ctx, c.receivers, c.rounds, c.target)))

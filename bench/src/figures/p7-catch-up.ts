@@ -28,7 +28,7 @@ export const p7: FigureModule = {
   title: 'catch-up after offline',
   needsBrowser: true,
   async run(ctx) {
-    const count = ctx.quick ? 5_000 : 100_000
+    const count = ctx.quick ? 2_000 : 100_000
     const children: Child[] = []
     let tab: BenchTab | undefined
     let writer: WireClient | undefined
