@@ -1,18 +1,11 @@
 /**
- * Library bugs the demo found, each kept as a failing test (`test.fail`: the run stays green while
- * the bug is there, and turns red the day it is fixed, so the annotation gets removed).
+ * Library bugs the demo found, kept as regression tests once fixed.
  */
 import { expect, test } from '../support/fixtures.js'
 import { expectConverged, settle } from '../support/device.js'
 import { SAMPLE, conflictEntries, goalEl, loadSample } from '../support/board.js'
 
 test('a manual() conflict opened by a delete can be resolved (keep mine brings the goal back)', async ({ devices }) => {
-  test.fail(
-    true,
-    'BUG: db.resolve() on an open manual() conflict whose record was deleted rejects locally with not_found ' +
-      '(core planLocalOp handles `resolve` like `update` and requires a visible record), so such a conflict can never ' +
-      'be closed, and open manual conflicts are never purged.',
-  )
   const a = await devices.open({ name: 'A' })
   const b = await devices.open({ name: 'B' })
   await loadSample(a, b)

@@ -59,7 +59,9 @@ export function planLocalOp(op: LocalOp, visible: RecordValue | undefined, col: 
     }
     case 'update':
     case 'resolve': {
-      if (!visible) throw new AccordError('not_found', `${op.col}/${key} does not exist`, { details: { col: op.col, key } })
+      // A resolution may target a record that is gone here (manual() keeps a delete and opens a
+      // conflict): the hub resurrects it from its tombstone with the values, and the commit shows it.
+      if (!visible && op.op === 'update') throw new AccordError('not_found', `${op.col}/${key} does not exist`, { details: { col: op.col, key } })
       const patch = op.op === 'update' ? op.patch : op.values
       if (!isPlainObject(patch)) throw new AccordError('validation_failed', 'a patch must be a plain object')
       if ('id' in patch && patch['id'] !== key) throw new AccordError('validation_failed', 'a patch cannot change `id`')
@@ -70,7 +72,7 @@ export function planLocalOp(op: LocalOp, visible: RecordValue | undefined, col: 
         if (v === undefined) {
           if (col.fieldKind(f) !== 'lww') throw new AccordError('validation_failed', `field "${f}" is a ${col.fieldKind(f)}: it cannot be removed`)
           ;(body.unset ??= []).push(f)
-          if (visible[f] !== undefined) (body.prev as FieldValues)[f] = cloneJson(visible[f] as JsonValue)
+          if (visible?.[f] !== undefined) (body.prev as FieldValues)[f] = cloneJson(visible[f] as JsonValue)
         } else writeField(body, col, f, v, visible)
       }
       return tidy(body)
