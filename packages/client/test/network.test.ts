@@ -49,6 +49,7 @@ describe('network', () => {
     expect(Date.now() - asked).toBeLessThan(5_000)
     await a.flush()
     expect(a.status.pending).toBe(0)
+    await a.waitForStatus((st) => (st.lastSyncedAt ?? 0) >= asked, 'lastSyncedAt after the reconnection')
   })
 
   it('sends and receives nothing between pause() and resume()', async () => {

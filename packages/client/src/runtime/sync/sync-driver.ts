@@ -109,12 +109,7 @@ export class SyncDriver {
   private async connect(url: string): Promise<LoopConnection> {
     const { sync, store, logger } = this.options
     const state = await store.readState()
-    let token: string | null
-    try {
-      token = await this.options.token()
-    } catch (error) {
-      throw new ConnectFailure('unauthorized', `the token provider failed: ${error instanceof Error ? error.message : String(error)}`)
-    }
+    const token = await this.askToken()
     return openSocketSession(url, this.handshake(state, token), this.options.socket ?? {}, {
       welcome: (reply, transport) => {
         if (state.principal !== undefined && reply.principal !== state.principal) {
@@ -136,6 +131,23 @@ export class SyncDriver {
         sync.disconnected()
       },
     })
+  }
+
+  /** A fresh token; a provider that throws or does not answer in time fails the attempt as `unauthorized`. */
+  private async askToken(): Promise<string | null> {
+    const { timers } = this.options
+    const limitMs = this.options.socket?.connectTimeoutMs ?? 10_000
+    let timer: unknown
+    const timeout = new Promise<never>((_, reject) => {
+      timer = timers.setTimeout(() => reject(new Error(`no token within ${limitMs} ms`)), limitMs)
+    })
+    try {
+      return await Promise.race([this.options.token(), timeout])
+    } catch (error) {
+      throw new ConnectFailure('unauthorized', `the token provider failed: ${error instanceof Error ? error.message : String(error)}`)
+    } finally {
+      timers.clearTimeout(timer)
+    }
   }
 
   /** The engine's handshake, declaring every writer the database holds now (other runtimes' too). */
