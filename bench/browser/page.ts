@@ -149,6 +149,7 @@ const bench: BenchPage = {
   rawBulkPutGenerated: (count, prefix, chunk) => rawApi().bulkPutGenerated(count, prefix, chunk),
   rawFillMap: (count, prefix) => rawApi().fillMap(count, prefix),
   rawCatchUpShapes: (count, prefix) => rawApi().catchUpShapes(count, prefix),
+  rawWriteShapes: (rounds) => rawApi().writeShapes(rounds),
   idbCounts: (worker, reset) => readIdbCounts(worker, reset),
   async close() {
     await db?.close()

@@ -136,6 +136,42 @@ const api: RawWorkerApi = {
     await Dexie.delete(shaped.name)
     return { twoStoresMs, perRecordMs }
   },
+  async writeShapes(rounds) {
+    const shaped = new Dexie(`write-shapes-${Date.now()}`, { chromeTransactionDurability: 'strict' })
+    shaped.version(1).stores({ items: 'id, listId', outbox: '[writer+n], [col+key], ord', state: 'id', versions: '[col+key]', confirmed: '[col+key]', conflicts: 'id' })
+    await shaped.open()
+    const all = ['items', 'outbox', 'state', 'versions', 'confirmed', 'conflicts']
+    await shaped.table('state').put({ id: 'state', n: 0 })
+    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
+    const reads = async (key: string): Promise<void> => {
+      await shaped.table('items').get(key)
+      await shaped.table('state').get('state')
+      await shaped.table('versions').get(['items', key])
+    }
+    const writes = async (record: Item, n: number): Promise<void> => {
+      await reads(record.id)
+      await shaped.table('items').put(record)
+      await shaped.table('outbox').add({ writer: 'w', n, col: 'items', key: record.id, ord: n, set: record })
+      await shaped.table('state').put({ id: 'state', n })
+    }
+    const times = { put: [] as number[], oneTx: [] as number[], twoTx: [] as number[] }
+    for (let r = 0; r < rounds; r++) {
+      const record = makeItem(r, 'shape')
+      let t0 = performance.now()
+      await shaped.table('items').put(record)
+      times.put.push(performance.now() - t0)
+      t0 = performance.now()
+      await shaped.transaction('rw', all, () => writes({ ...record, id: `${record.id}-1` }, 2 * r + 1))
+      times.oneTx.push(performance.now() - t0)
+      t0 = performance.now()
+      await shaped.transaction('rw', all, () => reads(`${record.id}-2`))
+      await shaped.transaction('rw', all, () => writes({ ...record, id: `${record.id}-2` }, 2 * r + 2))
+      times.twoTx.push(performance.now() - t0)
+    }
+    shaped.close()
+    await Dexie.delete(shaped.name)
+    return { put: median(times.put), oneTx: median(times.oneTx), twoTx: median(times.twoTx) }
+  },
   fillMap(count, prefix) {
     held = new Map()
     for (let i = 0; i < count; i++) {

@@ -42,7 +42,7 @@ function findChromium(): string | undefined {
 
 /** Every figure gets a budget; one that overruns is reported as failed and the run goes on. */
 function budgetMs(quick: boolean): number {
-  return quick ? 90_000 : 900_000
+  return quick ? 90_000 : 1_200_000
 }
 
 async function runModule(module: FigureModule, ctx: RunContext): Promise<FigureOutcome[]> {

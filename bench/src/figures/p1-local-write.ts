@@ -6,7 +6,7 @@
  * `put` in that worker timed inside it (same durability). Target:
  *   p50 ≤ Comlink p50 + 1.15 × Dexie p50;  p99 ≤ Comlink p99 + 1.3 × Dexie p99.
  */
-import { openPersistentTab } from '../browser/harness.js'
+import { openPersistentTab, withWorkerProfile } from '../browser/harness.js'
 import type { Figure, FigureModule } from '../lib/figure.js'
 import { distribution, round } from '../lib/stats.js'
 import type { IdbCounts } from '../../browser/raw-api.js'
@@ -35,8 +35,9 @@ export const p1: FigureModule = {
       const rounds = ctx.quick ? 10 : 50
       await tab.call('idbCounts', 'accord', true)
       await tab.call('idbCounts', 'raw', true)
-      const r = await tab.call('localWrites', { rounds, block: 20, prefix: 'p1' })
+      const r = await withWorkerProfile(ctx, tab, 'p1-accord-worker', () => tab.call('localWrites', { rounds, block: 20, prefix: 'p1' }))
       const idb = { accord: perWrite(await tab.call('idbCounts', 'accord', true), r.accord.length), raw: perWrite(await tab.call('idbCounts', 'raw', true), r.dexie.length) }
+      const shapes = await tab.call('rawWriteShapes', ctx.quick ? 30 : 100)
       const accord = distribution(r.accord)
       const noop = distribution(r.noop)
       const dexie = distribution(r.dexie)
@@ -65,6 +66,12 @@ export const p1: FigureModule = {
           indexedDbPerWrite: idb.raw,
         },
         ratio: { p50: round(accord.p50 / (noop.p50 + dexie.p50)), p99: round(accord.p99 / (noop.p99 + dexie.p99)) },
+        detail: {
+          rawShapesMedianMs: {
+            ...Object.fromEntries(Object.entries(shapes).map(([k, v]) => [k, round(v)])),
+            what: 'raw Dexie, timed in the worker: put = one put; oneTx = a local write\'s reads and writes in one read-write transaction over 6 stores; twoTx = a read-only plan in its own read-write transaction, then that',
+          },
+        },
         target: {
           text: `p50 ≤ Comlink + 1.15×Dexie (${round(budget.p50)}), p99 ≤ Comlink + 1.3×Dexie (${round(budget.p99)})`,
           met: accord.p50 <= budget.p50 && accord.p99 <= budget.p99,

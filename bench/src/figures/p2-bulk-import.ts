@@ -4,7 +4,7 @@
  * after the other. Baseline: raw Dexie `bulkPut` of the same records in one call, also from the
  * page through Comlink to a worker (the records cross the same boundary). Throughput ratio.
  */
-import { openPersistentTab } from '../browser/harness.js'
+import { openPersistentTab, withWorkerProfile } from '../browser/harness.js'
 import type { Figure, FigureModule, RunContext } from '../lib/figure.js'
 import { round } from '../lib/stats.js'
 import { perWrite } from './p1-local-write.js'
@@ -32,7 +32,7 @@ async function importOnce(ctx: RunContext, count: number): Promise<Figure> {
     // Raw first, then Accord: each into an empty database.
     await tab.call('idbCounts', 'accord', true)
     const rawMs = await tab.call('rawImport', { count, prefix: 'p2' })
-    const accordMs = await tab.call('accordImport', { count, chunk: CHUNK, prefix: 'p2' })
+    const accordMs = await withWorkerProfile(ctx, tab, `p2-${count}-accord-worker`, () => tab.call('accordImport', { count, chunk: CHUNK, prefix: 'p2' }))
     const idb = perWrite(await tab.call('idbCounts', 'accord', true), count)
     const accordRate = (count / accordMs) * 1000
     const rawRate = (count / rawMs) * 1000

@@ -9,7 +9,7 @@
  * Target: p50 ≤ baseline p50 + 1 ms; p99 ≤ baseline p99 + 3 ms.
  */
 import { join } from 'node:path'
-import { openPersistentTab, type BenchTab } from '../browser/harness.js'
+import { openPersistentTab, withWorkerProfile, type BenchTab } from '../browser/harness.js'
 import { startChild, type Child } from '../lib/child.js'
 import type { FigureModule } from '../lib/figure.js'
 import { distribution, round } from '../lib/stats.js'
@@ -53,15 +53,17 @@ export const p4: FigureModule = {
       const accord: number[] = []
       const raw: number[] = []
       await hub.child.request({ type: 'store-timings', reset: true })
-      for (let r = 0; r < rounds + warmup; r++) {
-        for (const useRaw of [false, true]) {
-          const title = `${useRaw ? 'raw' : 'accord'}-${r}`
-          const sent = await a.call('propagateWrite', { key, title, raw: useRaw })
-          const arrived = await b.call('propagateArrival', { title, raw: useRaw, timeoutMs: 10_000 })
-          if (r >= warmup) (useRaw ? raw : accord).push(arrived - sent)
-          await new Promise((resolve) => setTimeout(resolve, 20))
+      await withWorkerProfile(ctx, b, 'p4-receiver-accord-worker', async () => {
+        for (let r = 0; r < rounds + warmup; r++) {
+          for (const useRaw of [false, true]) {
+            const title = `${useRaw ? 'raw' : 'accord'}-${r}`
+            const sent = await a.call('propagateWrite', { key, title, raw: useRaw })
+            const arrived = await b.call('propagateArrival', { title, raw: useRaw, timeoutMs: 10_000 })
+            if (r >= warmup) (useRaw ? raw : accord).push(arrived - sent)
+            await new Promise((resolve) => setTimeout(resolve, 20))
+          }
         }
-      }
+      })
       const store = await hub.child.request<StoreTimings>({ type: 'store-timings' })
       const commit = store.commitBatch ? store.commitBatch.ms / store.commitBatch.calls : Number.NaN
       const m = distribution(accord)
