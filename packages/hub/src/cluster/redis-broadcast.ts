@@ -52,6 +52,17 @@ export async function connectRedisBroadcast(options: RedisBroadcastOptions): Pro
   } finally {
     clearTimeout(timer)
   }
+  // The adapter drops the promises of the PUBLISH and SUBSCRIBE commands it sends. One still
+  // waiting for its reply when the connection drops rejects with nobody listening, and Node ends
+  // the process on an unhandled rejection. A broadcast is at-most-once anyway (replicas pull on a
+  // gap), and node-redis subscribes again when it reconnects: report the failure, go on.
+  const report = (error: unknown): void => options.onEvent?.('error', error)
+  const publish = pub.publish.bind(pub)
+  pub.publish = ((...args: Parameters<typeof publish>) => publish(...args).catch((error: unknown) => (report(error), 0))) as typeof pub.publish
+  const subscribe = sub.subscribe.bind(sub)
+  sub.subscribe = ((...args: Parameters<typeof subscribe>) => subscribe(...args).catch(report)) as typeof sub.subscribe
+  const pSubscribe = sub.pSubscribe.bind(sub)
+  sub.pSubscribe = ((...args: Parameters<typeof pSubscribe>) => pSubscribe(...args).catch(report)) as typeof sub.pSubscribe
   const where = `redis ${redact(options.url)} key ${options.key}`
   return {
     adapter: createAdapter(pub, sub, { key: options.key }),

@@ -98,9 +98,14 @@ describe(`broadcasts across hub processes when one process's Redis link is ${SLO
 
   it('reports a node cut from Redis as unhealthy on /healthz until it reconnects', async () => {
     const url = `${cluster.nodes[NODES - 1]?.url}/healthz`
+    const node = cluster.nodes[NODES - 1]
     const healthz = async (): Promise<{ status: number; body: { ok: boolean; adapter: { ok: boolean } } }> => {
-      const response = await fetch(url)
-      return { status: response.status, body: (await response.json()) as { ok: boolean; adapter: { ok: boolean } } }
+      try {
+        const response = await fetch(url)
+        return { status: response.status, body: (await response.json()) as { ok: boolean; adapter: { ok: boolean } } }
+      } catch (error) {
+        throw new Error(`/healthz failed (node exit ${node?.child.exitCode} ${node?.child.signalCode}): ${String(error)}\n${node?.output().slice(-3000)}`)
+      }
     }
     expect((await healthz()).status).toBe(200)
     proxy.cut() // both Redis connections of the node drop, and reconnecting fails until heal()
