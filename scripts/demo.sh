@@ -31,9 +31,18 @@ hub_pid=$!
 trap 'kill "$hub_pid" 2>/dev/null || true; wait "$hub_pid" 2>/dev/null || true' EXIT
 trap 'exit 130' INT TERM
 
-sleep 1
-if ! kill -0 "$hub_pid" 2>/dev/null; then
-  echo "demo: the hub exited at startup"; exit 1
+# Wait until the hub answers /healthz (or has died), rather than for a fixed time.
+if ! node -e '
+  const [url, pid] = process.argv.slice(1)
+  const deadline = Date.now() + 60_000
+  const alive = () => { try { process.kill(Number(pid), 0); return true } catch { return false } }
+  const tick = () => fetch(url).then((r) => r.ok, () => false).then((ok) => {
+    if (ok) process.exit(0)
+    if (!alive() || Date.now() > deadline) process.exit(1)
+    setTimeout(tick, 200)
+  })
+  tick()' "http://127.0.0.1:$HUB_PORT/healthz" "$hub_pid"; then
+  echo "demo: the hub did not start (see its output above)"; exit 1
 fi
 echo
 echo "demo: devices side by side:  http://localhost:$DEMO_PORT/lab.html"

@@ -97,6 +97,11 @@ function update(): void {
   }
 }
 
+function seedFirstDevice(): void {
+  const first = [...devices.values()][0]
+  if (first) send(first, { type: 'accord-demo:seed' })
+}
+
 window.addEventListener('message', (event: MessageEvent) => {
   if (event.origin === location.origin && isFrameMessage(event.data)) onFrameMessage(event.data as FrameMessage, event.source)
 })
@@ -112,7 +117,7 @@ replaceChildren(
       'div',
       { class: 'lab-actions' },
       agreement,
-      h('button', { data: { testid: 'lab-seed' }, onclick: () => devices.values().next().value && send(devices.values().next().value!, { type: 'accord-demo:seed' }) }, 'Load sample data'),
+      h('button', { data: { testid: 'lab-seed' }, attrs: { title: 'Written on the first device; the others get it through the hub' }, onclick: seedFirstDevice }, 'Load sample data'),
       h('button', { data: { testid: 'lab-all-offline' }, onclick: () => broadcast({ type: 'accord-demo:network', online: false }) }, 'All offline'),
       h('button', { data: { testid: 'lab-all-online' }, onclick: () => broadcast({ type: 'accord-demo:network', online: true }) }, 'All online'),
       h('button', { data: { testid: 'lab-add-device' }, onclick: () => addDevice(String.fromCharCode(65 + devices.size)) }, '+ Device'),
