@@ -75,3 +75,26 @@ test('the hub restarted while devices are syncing: nothing lost, nothing duplica
   await expectConverged([a, c])
   expect((await a.conflicts()).filter((r) => r.rejected)).toEqual([])
 })
+
+test('the hub comes back on new storage: devices adopt its state and still sync their pending writes', async ({ devices, hub }, testInfo) => {
+  const link = await hub.openLink()
+  const a = await devices.open({ name: 'A', hubUrl: link.url })
+  const b = await devices.open({ name: 'B', worker: 'dedicated' })
+  await loadSample(a, b)
+
+  link.cut()
+  await a.page.getByTestId('new-card-title').fill('Pending while the hub lost its store')
+  await a.page.getByTestId('new-card-title').press('Enter')
+  await a.expectPending(1)
+  // DESIGN §3 rule 1: another storeId makes replicas re-pull from 0 (confirmed state replaced,
+  // outbox kept, pending changes moved to a fresh writer when the hub no longer knows theirs).
+  await hub.restartOnNewStorage(testInfo.outputPath('hub-new-storage.db'))
+  link.restore()
+  await a.expectPending(0, 20_000)
+  await settle([a, b])
+  const converged = await expectConverged([a, b])
+  expect(converged.cards.map((c) => c.title)).toEqual(['Pending while the hub lost its store'])
+  const c = await devices.open({ name: 'C' })
+  await c.flush()
+  await expectConverged([a, b, c])
+})

@@ -27,6 +27,11 @@ export interface HubControl {
   /** Starts it again on the same storage. */
   start(): Promise<void>
   restart(): Promise<void>
+  /**
+   * Restarts the hub on other storage: a new, empty SQLite file (`dbPath`), as after losing the
+   * store. Replicas see another storeId and re-pull from 0, keeping their outboxes.
+   */
+  restartOnNewStorage(dbPath: string): Promise<void>
   /** Another path to the hub, e.g. one per device, that the test can cut on its own. */
   openLink(): Promise<TcpLink>
 }
@@ -106,6 +111,11 @@ export class HubServer {
       start: () => server.start(),
       restart: async () => {
         await server.stop()
+        await server.start()
+      },
+      restartOnNewStorage: async (dbPath) => {
+        await server.stop()
+        server.dbPath = dbPath
         await server.start()
       },
       openLink: () => server.openLink(),
