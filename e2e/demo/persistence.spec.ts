@@ -61,3 +61,17 @@ for (const mode of ['shared', 'dedicated'] as const) {
     await expectConverged([reopened, b])
   })
 }
+
+test('the app opens and takes writes while the hub is down, and syncs them once it is up', async ({ devices, hub }) => {
+  await hub.stop()
+  const a = await devices.open({ name: 'A' })
+  await expect(a.page.getByTestId('connection')).not.toHaveText('online')
+  await a.page.getByTestId('load-sample').click()
+  await expect(a.page.getByTestId('card')).toHaveCount(3)
+  await a.expectPending(7)
+  await hub.start()
+  await a.expectPending(0, 20_000)
+  const b = await devices.open({ name: 'B' })
+  await b.flush()
+  await expectConverged([a, b])
+})

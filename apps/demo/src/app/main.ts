@@ -58,7 +58,6 @@ async function main(root: HTMLElement): Promise<void> {
       seed: () => attempt(ctx, () => loadSampleData(db)),
     })
   }
-  window.addEventListener('pagehide', () => state.close())
   exposeHooks({ device: config.device, replicaId: db.replicaId, workerMode: config.worker, db, addLateFee: (id) => addLateFee(ctx, id) }, state)
 }
 
