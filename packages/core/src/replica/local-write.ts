@@ -54,16 +54,24 @@ export async function commitWrite(
   tx: ReplicaTx,
   plan: PlannedWrite,
   hlc: () => string,
-): Promise<{ changes: Change[] } | 'moved'> {
+  own: { writer: string; fresh: () => string },
+): Promise<{ changes: Change[]; writer: string } | 'moved'> {
   for (const [rk, seen] of plan.seen) {
     const [col, key] = rk.split('\u0000') as [string, string]
     const now = await tx.getVisible(col, key)
     if (JSON.stringify(now) !== JSON.stringify(seen)) return 'moved'
   }
-  if (plan.bodies.length === 0) return { changes: [] }
+  if (plan.bodies.length === 0) return { changes: [], writer: own.writer }
   const state = await tx.getState()
-  const alloc = state.writers[state.writer]
-  if (!alloc) throw new Error(`writer ${state.writer} has no allocation`)
+  let writer = own.writer
+  let alloc = state.writers[writer]
+  if (!alloc || alloc.retired) {
+    // Pruned (no pending changes when another runtime opened) or moved away: a fresh writer
+    // starts at n = 1, which no hub has seen; reusing the old id could collide with settled n.
+    writer = own.fresh()
+    alloc = { nextN: 1, nextTx: 1 }
+    state.writers[writer] = alloc
+  }
   const txId = alloc.nextTx++
   const changes: Change[] = []
   for (const [i, body] of plan.bodies.entries()) {
@@ -72,7 +80,7 @@ export async function commitWrite(
       await tx.putConfirmed(body.col, body.key, { value: await tx.getVisible(body.col, body.key) })
     }
     const change: Change = {
-      writer: state.writer,
+      writer,
       n: alloc.nextN++,
       replica: state.replicaId,
       tx: txId,
@@ -97,7 +105,7 @@ export async function commitWrite(
   const last = changes[changes.length - 1]
   if (last) state.hlc = last.hlc
   await tx.putState(state)
-  return { changes }
+  return { changes, writer }
 }
 
 function lastIndexOf(bodies: readonly ChangeBody[], body: ChangeBody): number {

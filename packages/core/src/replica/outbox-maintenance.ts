@@ -9,7 +9,7 @@ import type { ReplicaTx } from './replica-store.js'
  * what the replica holds (a hub restored from an older snapshot), and after an oversize
  * transaction leaves a hole in the numbering. The runtime's own writer follows the move.
  */
-export async function moveWriter(tx: ReplicaTx, writer: string, fromN: number, runtimeWriter: string): Promise<number> {
+export async function moveWriter(tx: ReplicaTx, writer: string, fromN: number): Promise<number> {
   const freshId = movedWriterId(writer, fromN)
   const state = await tx.getState()
   const moving = (await tx.outbox()).filter((c) => c.writer === writer && c.n >= fromN)
@@ -22,12 +22,8 @@ export async function moveWriter(tx: ReplicaTx, writer: string, fromN: number, r
   const old = state.writers[writer]
   state.writers[freshId] = { nextN: n + 1, nextTx: old?.nextTx ?? 1 }
   // The moved id is shared by every copy of this database, so it never becomes a runtime's own
-  // writer: a runtime whose writer moved continues under a fresh random one.
-  if (state.writer === writer) {
-    state.writer = runtimeWriter
-    state.writers[runtimeWriter] = { nextN: 1, nextTx: old?.nextTx ?? 1 }
-  }
-  if (state.writer !== writer && !(await tx.outbox()).some((c) => c.writer === writer)) delete state.writers[writer]
+  // writer: the runtime that owned the source writer continues under a fresh random one.
+  if (old) old.retired = true
   await tx.putState(state)
   return moving.length
 }
@@ -38,13 +34,13 @@ export async function moveWriter(tx: ReplicaTx, writer: string, fromN: number, r
  * contiguous for the hub. (A hole DESIGN §3 rule 2 left open: dropping a transaction alone breaks
  * the writer's contiguous `n`, and every later push would be refused `out_of_order`.)
  */
-export async function dropTransaction(tx: ReplicaTx, schema: Schema, changes: readonly Change[], runtimeWriter: string): Promise<void> {
+export async function dropTransaction(tx: ReplicaTx, schema: Schema, changes: readonly Change[]): Promise<void> {
   const first = changes[0]
   const last = changes[changes.length - 1]
   if (!first || !last) return
   for (const change of changes) await tx.removeOutbox(change.writer, change.n)
   for (const change of changes) await storeConfirmed(tx, schema, change.col, change.key, await readConfirmed(tx, change.col, change.key))
-  await moveWriter(tx, first.writer, last.n + 1, runtimeWriter)
+  await moveWriter(tx, first.writer, last.n + 1)
 }
 
 /**

@@ -6,12 +6,20 @@ import type { HubLimits } from '../protocol/messages.js'
 export interface WriterAlloc {
   nextN: number
   nextTx: number
+  /**
+   * Set when the writer's pending changes moved to a derived writer: the runtime that owned it
+   * must continue under a fresh one, or its next change would leave a hole in the numbering.
+   */
+  retired?: true
 }
 
 /** The replica's `_state` row (DESIGN §5). */
 export interface ReplicaState {
   replicaId: string
-  /** The writer this runtime allocates from. */
+  /**
+   * The writer of the runtime that opened the database last. Informational: every runtime
+   * allocates from its own writer (each open makes a fresh one), kept by the runtime itself.
+   */
   writer: string
   /** Every writer of this database that may still have pending changes. */
   writers: { [writerId: string]: WriterAlloc }

@@ -91,6 +91,8 @@ export class ReplicaSync {
   private readonly options: ReplicaSyncOptions
   private clock!: HlcClock
   private state!: ReplicaState
+  /** This runtime's own writer: fresh at open, replaced when pruned or retired. */
+  private ownWriter = ''
   private connection: Connection | undefined
   private catchingUp = false
   private catchUpAgain = false
@@ -121,10 +123,12 @@ export class ReplicaSync {
       const writer = this.options.randomId()
       state.writers[writer] = { nextN: 1, nextTx: 1 }
       state.writer = writer
-      for (const [id, alloc] of Object.entries(state.writers)) {
-        if (id !== writer && alloc && !(await tx.outbox()).some((c) => c.writer === id)) delete state.writers[id]
-      }
+      // Writers with nothing pending need no declaring; a live runtime whose writer is pruned
+      // here simply continues under a fresh one at its next write.
+      const pending = new Set((await tx.outbox()).map((c) => c.writer))
+      for (const id of Object.keys(state.writers)) if (id !== writer && !pending.has(id)) delete state.writers[id]
       await tx.putState(state)
+      this.ownWriter = writer
       return state
     })
     this.clock = new HlcClock({ node: this.state.replicaId, now: () => this.physical() + this.state.clockOffset, ...(this.state.hlc ? { last: this.state.hlc } : {}) })
@@ -143,15 +147,16 @@ export class ReplicaSync {
 
   /**
    * The handshake to send: this runtime's own writer first, then every other writer that may still
-   * have pending changes. The hub drops an older connection only when the new one declares that
+   * have pending changes (pass a freshly read `state` to include writers other runtimes of this
+   * database created since this one opened). The hub drops an older connection only when the new one declares that
    * connection's own writer (a leader handover); a cloned database has its own writer and coexists.
    */
-  handshake(space: string, token: string | null): Handshake {
+  handshake(space: string, token: string | null, state: ReplicaState = this.state): Handshake {
     return {
       protocol: PROTOCOL_VERSION,
       schemaVersion: this.schema.version,
-      replicaId: this.state.replicaId,
-      writers: [this.state.writer, ...Object.keys(this.state.writers).filter((w) => w !== this.state.writer)],
+      replicaId: state.replicaId,
+      writers: [this.ownWriter, ...Object.keys(state.writers).filter((w) => w !== this.ownWriter)],
       space,
       token,
     }
@@ -171,7 +176,7 @@ export class ReplicaSync {
         const lowest = lowestPending(await tx.outbox())
         for (const [writer, n] of lowest) {
           const watermark = reply.watermarks[writer] ?? 0
-          if (n > watermark + 1) await moveWriter(tx, writer, n, this.options.randomId())
+          if (n > watermark + 1) await moveWriter(tx, writer, n)
         }
         const state = await tx.getState()
         state.storeId = reply.storeId
@@ -213,10 +218,11 @@ export class ReplicaSync {
     for (let attempt = 0; attempt < 8; attempt++) {
       const plan = await this.store.transaction((tx) => planWrite(ops, this.schema, (c, k) => tx.getVisible(c, k)))
       for (const { col, key, value } of plan.results.values()) if (value) await this.validate(col, key, value)
-      const result = await this.store.transaction((tx) => commitWrite(tx, plan, () => this.clock.now()))
+      const own = { writer: this.ownWriter, fresh: () => this.options.randomId() }
+      const result = await this.store.transaction((tx) => commitWrite(tx, plan, () => this.clock.now(), own))
       if (result === 'moved') continue
+      this.ownWriter = result.writer
       if (result.changes.length) {
-        this.state.writers = { ...this.state.writers }
         this.notifyChanged(new Set(result.changes.map((c) => c.col)))
         this.kickPush()
       }
@@ -263,7 +269,9 @@ export class ReplicaSync {
           continue
         }
       }
-      await this.waitFor(() => this.connection !== undefined && this.connection !== conn, 1000)
+      // Wake on the next progress (a commit settled changes, a new connection), with a bound in
+      // case the outbox emptied through another runtime of this database.
+      await this.nextProgress(1000)
     }
   }
 
@@ -348,7 +356,7 @@ export class ReplicaSync {
     await this.serial(() =>
       this.store.transaction(async (tx) => {
         const lowest = lowestPending(await tx.outbox()).get(writer)
-        if (lowest !== undefined && lowest > watermark + 1) await moveWriter(tx, writer, lowest, this.options.randomId())
+        if (lowest !== undefined && lowest > watermark + 1) await moveWriter(tx, writer, lowest)
         this.state = await tx.getState()
       }),
     )
@@ -357,7 +365,7 @@ export class ReplicaSync {
   private async rejectLocally(changes: readonly Change[], code: string): Promise<void> {
     await this.serial(() =>
       this.store.transaction(async (tx) => {
-        await dropTransaction(tx, this.schema, changes, this.options.randomId())
+        await dropTransaction(tx, this.schema, changes)
         this.state = await tx.getState()
       }),
     )
@@ -500,6 +508,20 @@ export class ReplicaSync {
   private notify(): void {
     this.options.listener?.progress?.()
     for (const wake of [...this.waiters]) wake()
+  }
+
+  /** Resolves at the next progress notification, or after `timeoutMs`. */
+  private nextProgress(timeoutMs: number): Promise<void> {
+    if (this.closed) return Promise.resolve()
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        this.waiters.delete(wake)
+        this.timers.clearTimeout(timer)
+        resolve()
+      }
+      const timer = this.timers.setTimeout(wake, timeoutMs)
+      this.waiters.add(wake)
+    })
   }
 
   /** Resolves when `predicate` holds (checked on every progress), or after `timeoutMs` if given. */
