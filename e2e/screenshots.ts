@@ -2,7 +2,7 @@
  * Regenerates the README's pictures of the demo (docs/screenshots/*.png) on the lab page:
  *   E2E_SCREENSHOTS=1 pnpm exec playwright test -c e2e/playwright.config.ts --project screenshots
  * Two devices diverge (B offline by its switch, both edit), then reconcile; and a manual()
- * conflict waits for a person.
+ * conflict waits for a person; and the app alone in a tab.
  */
 import { fileURLToPath } from 'node:url'
 import { expect, test } from './support/fixtures.js'
@@ -66,4 +66,11 @@ test('README screenshots: divergence, reconciliation, a manual conflict', async 
   await expect(a.locator('[data-testid="conflict"][data-open="true"]')).toHaveCount(1)
   for (const frame of [a, b]) await frame.locator('[data-testid="conflict"][data-open="true"]').scrollIntoViewIfNeeded()
   await page.screenshot({ path: out('manual-conflict.png') })
+
+  // The app alone in a tab: device A again (same browser profile, so the same replica as frame A).
+  const alone = await context.newPage()
+  await alone.setViewportSize({ width: 1400, height: 860 })
+  await alone.goto(`${demoUrl}/index.html?${new URLSearchParams({ device: 'A', hub: hub.url, space: hub.space })}`)
+  await expect(alone.locator('[data-testid="conflict"]')).toHaveCount(3)
+  await alone.screenshot({ path: out('app.png') })
 })

@@ -26,12 +26,12 @@ export function conflictLogView(ctx: ViewContext): HTMLElement {
 
 function conflictItem(ctx: ViewContext, record: ConflictRecord): ItemView<ConflictRecord> {
   const mineIsLocal = record.by === ctx.db.replicaId
-  const who = mineIsLocal ? 'this device' : (ctx.deviceNames.get(record.by) ?? `replica ${record.by.slice(0, 6)}`)
+  const who = mineIsLocal ? 'this device' : (ctx.deviceNames.get(record.by) ?? `another device (${record.by.slice(0, 6)})`)
   const fields = record.fields.length > 0 ? record.fields : Object.keys(record.local ?? {}).filter((f) => f !== 'id')
   const table = h(
     'table',
     { class: 'values' },
-    h('thead', {}, h('tr', {}, h('th', {}, 'field'), h('th', {}, 'base'), h('th', {}, `local (${who})`), h('th', {}, 'remote (hub)'), h('th', {}, 'result'))),
+    h('thead', {}, h('tr', {}, h('th', {}, 'field'), h('th', {}, 'base'), h('th', { attrs: { title: `the change by ${who}` } }, mineIsLocal || ctx.deviceNames.has(record.by) ? `local (${who})` : 'local'), h('th', {}, 'remote (hub)'), h('th', {}, 'result'))),
     h(
       'tbody',
       {},
