@@ -14,6 +14,7 @@ import { isHlc } from '../clock/hlc.js'
 import type { Change, ChangeOp, FieldValues } from '../model/change.js'
 import type { WireError } from '../model/errors.js'
 import { jsonBytes, type JsonValue } from '../model/json.js'
+import { fieldProblem, isWellFormed, keyProblem } from '../model/strings.js'
 import { PROTOCOL_VERSION, type Handshake, type HubLimits, type PullRequest, type PushRequest } from './messages.js'
 
 /** The outcome of validating one message: a clean copy, or a structured error. */
@@ -21,9 +22,6 @@ export type ValidationResult<T> = { ok: true; value: T } | { ok: false; error: W
 
 /** Writer, replica, space and collection ids. */
 const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/
-/** Record keys are the app's ids: any string up to this length without a NUL (the hub's key separator). */
-const MAX_KEY_LENGTH = 512
-const MAX_FIELD_LENGTH = 256
 const MAX_TOKEN_LENGTH = 16_384
 /** Writers one handshake may declare, and collections one pull may name. */
 const MAX_LIST_LENGTH = 1_024
@@ -86,18 +84,15 @@ function readId(value: unknown, path: string): string {
 }
 
 function readKey(value: unknown, path: string): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_KEY_LENGTH || value.includes('\u0000')) {
-    invalid('malformed', path, `expected a non-empty string of at most ${MAX_KEY_LENGTH} characters without NUL`)
-  }
-  return value
+  const problem = keyProblem(value)
+  if (problem) invalid('malformed', path, problem)
+  return value as string
 }
 
 function readField(value: unknown, path: string): string {
-  // `__proto__` as an own key would rewrite a record's prototype when copied by assignment.
-  if (typeof value !== 'string' || value.length > MAX_FIELD_LENGTH || value === '__proto__') {
-    invalid('malformed', path, `expected a field name of at most ${MAX_FIELD_LENGTH} characters, not __proto__`)
-  }
-  return value
+  const problem = typeof value === 'string' ? fieldProblem(value) : 'expected a field name'
+  if (problem) invalid('malformed', path, problem)
+  return value as string
 }
 
 function isCount(value: unknown, min: 0 | 1): value is number {
@@ -114,7 +109,11 @@ function readNonNegative(value: unknown, path: string): number {
 
 function readJson(value: unknown, path: string, depth = 0): JsonValue {
   if (depth > MAX_DEPTH) invalid('malformed', path, `nested deeper than ${MAX_DEPTH}`)
-  if (value === null || typeof value === 'boolean' || typeof value === 'string') return value
+  if (typeof value === 'string') {
+    if (!isWellFormed(value)) invalid('malformed', path, 'a string must be well-formed Unicode (no lone surrogate)')
+    return value
+  }
+  if (value === null || typeof value === 'boolean') return value
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) invalid('malformed', path, 'expected a finite number')
     return value
@@ -127,6 +126,7 @@ function readJson(value: unknown, path: string, depth = 0): JsonValue {
   if (typeof value === 'object') {
     const obj = readObject(value, path)
     // Nested keys are the app's own; fromEntries defines them, so even `__proto__` stays data.
+    for (const k of Object.keys(obj)) if (!isWellFormed(k)) invalid('malformed', `${path}.${k}`, 'a field name must be well-formed Unicode (no lone surrogate)')
     const entries = Object.keys(obj)
       .filter((k) => obj[k] !== undefined)
       .map((k) => [k, readJson(obj[k], `${path}.${k}`, depth + 1)] as const)

@@ -1,4 +1,5 @@
 import { AccordError } from '../model/errors.js'
+import { fieldProblem, jsonStringProblem, keyProblem } from '../model/strings.js'
 import type { Change, FieldValues } from '../model/change.js'
 import { cloneJson, isPlainObject, jsonEqual, type JsonValue, type RecordValue } from '../model/json.js'
 import { replayChange } from '../model/record-ops.js'
@@ -18,14 +19,22 @@ export type LocalOp =
 export type ChangeBody = Pick<Change, 'col' | 'key' | 'op' | 'set' | 'unset' | 'prev' | 'inc' | 'add' | 'remove' | 'resolves'>
 
 export function opKey(op: LocalOp): string {
-  if (op.op === 'put') {
-    const id = op.value['id']
-    if (typeof id !== 'string' || id.length === 0 || id.length > 512) {
-      throw new AccordError('validation_failed', 'a record needs a non-empty string `id` (at most 512 characters)')
-    }
-    return id
+  const key = op.op === 'put' ? op.value['id'] : op.key
+  const problem = keyProblem(key)
+  if (problem) throw new AccordError('validation_failed', `${op.op === 'put' ? 'a record `id`' : 'a key'}: ${problem}`, { details: { col: op.col } })
+  return key as string
+}
+
+/** Refuses, before anything is written, field names and strings the hub would refuse as malformed. */
+function checkStrings(op: LocalOp): void {
+  const written = op.op === 'put' ? op.value : op.op === 'update' ? op.patch : op.op === 'resolve' ? op.values : undefined
+  for (const field of Object.keys(written ?? {})) {
+    const problem = fieldProblem(field)
+    if (problem) throw new AccordError('validation_failed', `field "${field.slice(0, 40)}": ${problem}`, { details: { col: op.col } })
   }
-  return op.key
+  const values = op.op === 'addToSet' || op.op === 'removeFromSet' ? op.elements : written
+  const problem = jsonStringProblem(values)
+  if (problem) throw new AccordError('validation_failed', problem, { details: { col: op.col } })
 }
 
 /**
@@ -36,6 +45,7 @@ export function opKey(op: LocalOp): string {
  */
 export function planLocalOp(op: LocalOp, visible: RecordValue | undefined, col: ResolvedCollection): ChangeBody | undefined {
   const key = opKey(op)
+  checkStrings(op)
   const base = { col: op.col, key }
   switch (op.op) {
     case 'put': {
