@@ -18,6 +18,7 @@ export function onConnection(ctx: HubContext, socket: HubSocket): void {
     ctx.logger.info('writer handed over; disconnecting the older connection', { space: state.space, socket: older })
     ctx.io.sockets.sockets.get(older)?.disconnect(true)
   }
+  if (ctx.clustered) void handOverAcrossProcesses(ctx, socket)
   socket.on('disconnect', (reason) => {
     ctx.registry.close(state.space, socket.id)
     ctx.logger.debug('disconnected', { space: state.space, replica: state.replica, reason })
@@ -28,6 +29,24 @@ export function onConnection(ctx: HubContext, socket: HubSocket): void {
   void socket.join(spaceRoom(state.space))
   ctx.logger.debug('connected', { space: state.space, replica: state.replica, principal: state.principalId })
   void sendWelcome(ctx, socket)
+}
+
+/**
+ * The registry sees this process only; with several hub processes an older connection holding the
+ * new one's writer may sit on another, so ask them all through the adapter.
+ */
+async function handOverAcrossProcesses(ctx: HubContext, socket: HubSocket): Promise<void> {
+  const state = socket.data
+  try {
+    for (const other of await ctx.io.in(spaceRoom(state.space)).fetchSockets()) {
+      const own = other.data.declared?.[0]
+      if (other.id === socket.id || other.data.replica !== state.replica || own === undefined || !state.declared.includes(own)) continue
+      ctx.logger.info('writer handed over across processes; disconnecting the older connection', { space: state.space, socket: other.id })
+      other.disconnect(true)
+    }
+  } catch (error) {
+    ctx.logger.warn('could not look for older connections on other hub processes', { space: state.space, error })
+  }
 }
 
 async function sendWelcome(ctx: HubContext, socket: HubSocket): Promise<void> {

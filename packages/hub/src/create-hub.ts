@@ -43,6 +43,7 @@ export async function createHub(options: CreateHubOptions): Promise<Hub> {
     inflight: new InflightTracker(),
     registry: new ConnectionRegistry(),
     retention: new RetentionClock(limits.retentionMs),
+    clustered: options.adapter !== undefined,
     io,
     closing: false,
   }
@@ -96,10 +97,14 @@ async function disconnectAll(io: HubServer, timeoutMs: number): Promise<void> {
   clearTimeout(timer)
 }
 
-function revoke(io: HubServer, match: { principal?: Principal; space?: string }): number {
+/**
+ * Disconnects the matching sockets on every hub process: `fetchSockets` asks the other processes
+ * through the adapter (a single process answers for itself).
+ */
+async function revoke(io: HubServer, match: { principal?: Principal; space?: string }): Promise<number> {
   const wanted = match.principal === undefined ? undefined : principalId(match.principal)
   let count = 0
-  for (const socket of io.sockets.sockets.values()) {
+  for (const socket of await io.fetchSockets()) {
     if (wanted !== undefined && socket.data.principalId !== wanted) continue
     if (match.space !== undefined && socket.data.space !== match.space) continue
     socket.disconnect(true)

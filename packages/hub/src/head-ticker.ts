@@ -35,7 +35,8 @@ async function emitHeads(ctx: HubContext): Promise<void> {
     if (ctx.closing) return
     try {
       const { head } = await ctx.store.openSpace(space)
-      ctx.io.to(spaceRoom(space)).emit('head', { v: PROTOCOL_VERSION, head })
+      // Each process tells its own sockets: through the adapter, N processes would send N heads.
+      ctx.io.local.to(spaceRoom(space)).emit('head', { v: PROTOCOL_VERSION, head })
       await purgeExpired(ctx, space, head)
     } catch (error) {
       ctx.logger.warn('could not read a head to announce', { space, error })

@@ -23,6 +23,8 @@ export interface HubContext {
   /** Which seqs are past the retention period. */
   retention: RetentionClock
   io: HubServer
+  /** Several hub processes share the store (an adapter was given): look beyond this process. */
+  clustered: boolean
   /** Set by `close()`: new connections and pushes are refused with `closed`. */
   closing: boolean
 }

@@ -110,7 +110,7 @@ export interface Hub {
   readonly port: number
   readonly io: HubServer
   /** Disconnects the sockets of a principal, of a space, or of both together; returns how many. */
-  revoke(match: { principal?: Principal; space?: string }): number
+  revoke(match: { principal?: Principal; space?: string }): Promise<number>
   /** Refuses new work, finishes the batches in flight, disconnects every socket, closes the store. */
   close(): Promise<void>
 }
