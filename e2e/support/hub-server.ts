@@ -98,7 +98,6 @@ export class HubServer {
   }
 
   control(space: string): HubControl {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const server = this
     return {
       url: server.link.url,
