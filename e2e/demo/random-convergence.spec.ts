@@ -2,7 +2,8 @@
  * Three devices go offline, make seeded random edits of every kind (counters, sets, titles, moves,
  * creates and deletes, invoice transactions, note lines, goals), come back in a random order, and
  * converge: every device holds the same records, every counter is exact, no created card is lost
- * or duplicated, and no note line anyone added is lost. E2E_SEED=<n> replays a run.
+ * or duplicated, and no note line anyone added is lost. Invoices and goals are also removed and
+ * created again under the same id, racing the other devices' edits. E2E_SEED=<n> replays a run.
  */
 import { expect, test } from '../support/fixtures.js'
 import { expectConverged, settle, type Device } from '../support/device.js'
@@ -26,6 +27,8 @@ type Op =
   | { kind: 'amount'; invoice: string; amount: number }
   | { kind: 'noteLine'; line: string }
   | { kind: 'goal'; text: string }
+  | { kind: 'remove'; col: 'invoices' | 'goals'; key: string }
+  | { kind: 'recreate'; col: 'invoices' | 'goals'; key: string; label: string }
 
 function planOps(random: () => number, device: string): Op[] {
   const ops: Op[] = []
@@ -44,8 +47,10 @@ function planOps(random: () => number, device: string): Op[] {
     } else if (roll < 0.72 && created.length > 0) ops.push({ kind: 'delete', card: created.splice(Math.floor(random() * created.length), 1)[0]! })
     else if (roll < 0.79) ops.push({ kind: 'lateFee', invoice: pick(random, ['inv-acme', 'inv-globex']) })
     else if (roll < 0.85) ops.push({ kind: 'amount', invoice: pick(random, ['inv-acme', 'inv-globex']), amount: 100 + Math.floor(random() * 900) })
-    else if (roll < 0.94) ops.push({ kind: 'noteLine', line: `${device} line ${n}` })
-    else ops.push({ kind: 'goal', text: `Goal by ${device} #${n}` })
+    else if (roll < 0.9) ops.push({ kind: 'noteLine', line: `${device} line ${n}` })
+    else if (roll < 0.94) ops.push({ kind: 'goal', text: `Goal by ${device} #${n}` })
+    else if (roll < 0.97) ops.push(random() < 0.5 ? { kind: 'remove', col: 'invoices', key: pick(random, ['inv-acme', 'inv-globex']) } : { kind: 'remove', col: 'goals', key: 'goal-q3' })
+    else ops.push(random() < 0.5 ? { kind: 'recreate', col: 'invoices', key: pick(random, ['inv-acme', 'inv-globex']), label: `${device} #${n}` } : { kind: 'recreate', col: 'goals', key: 'goal-q3', label: `${device} #${n}` })
   }
   return ops
 }
@@ -77,7 +82,7 @@ async function applyOps(device: Device, ops: Op[]): Promise<void> {
           await demo.addLateFee(op.invoice)
           break
         case 'amount':
-          await demo.db.collection('invoices').update(op.invoice, { amount: op.amount })
+          if (await demo.db.collection('invoices').get(op.invoice)) await demo.db.collection('invoices').update(op.invoice, { amount: op.amount })
           break
         case 'noteLine': {
           const notes = demo.db.collection('notes')
@@ -86,7 +91,15 @@ async function applyOps(device: Device, ops: Op[]): Promise<void> {
           break
         }
         case 'goal':
-          await demo.db.collection('goals').update('goal-q3', { text: op.text })
+          // The goal may be gone (removed here or by a policy's decision): then nothing to edit.
+          if (await demo.db.collection('goals').get('goal-q3')) await demo.db.collection('goals').update('goal-q3', { text: op.text })
+          break
+        case 'remove':
+          await demo.db.collection(op.col).delete(op.key)
+          break
+        case 'recreate':
+          if (op.col === 'goals') await demo.db.collection('goals').put({ id: op.key, text: `Goal again, ${op.label}`, owner: '', createdAt: Date.now() })
+          else await demo.db.collection('invoices').put({ id: op.key, customer: `Customer again, ${op.label}`, amount: 10, status: 'draft', createdAt: Date.now() })
           break
       }
     }
