@@ -88,6 +88,12 @@ test('invoices (rejectConflicts): offline by the switch; the losing transaction 
   const onA = conflictEntries(a, 'invoices', SAMPLE.invoice, '[data-policy="rejectConflicts"]').first()
   await expect(onA).toHaveAttribute('data-rejected', 'true')
   await expect(onA.getByTestId('conflict-outcome')).toContainText('rolled back on the device that made it')
+
+  // Dismissing is per device: gone from both of B's tabs, still on A.
+  await onB.getByTestId('conflict-dismiss').click()
+  await expect(conflictEntries(b2, 'invoices', SAMPLE.invoice)).toHaveCount(0)
+  await expect(conflictEntries(b, 'invoices', SAMPLE.invoice)).toHaveCount(0)
+  await expect(onA).toBeVisible()
 })
 
 test('notes (custom): both offline at the hub side (SharedWorker); bodies merge line by line, the later title wins', async ({ devices, hub }) => {

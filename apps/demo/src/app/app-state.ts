@@ -26,7 +26,14 @@ export class AppState {
   private readonly subscriptions = new Subscription()
   private readonly conflictsById = new Map<number, ConflictRecord>()
 
+  /** Tells this replica's other tabs about dismissals (conflicts$ only reports new or updated records). */
+  private readonly dismissals: BroadcastChannel
+
   constructor(readonly db: Replica<DemoSchema>) {
+    this.dismissals = new BroadcastChannel(`accord-demo:dismissed:${db.name}`)
+    this.dismissals.onmessage = (event: MessageEvent<number>) => {
+      if (this.conflictsById.delete(event.data)) this.publishConflicts()
+    }
     this.status$ = new BehaviorSubject(db.status)
     const byCreation = { orderBy: 'createdAt' } as const
     this.subscriptions.add(db.collection('cards').find$(byCreation).subscribe((v) => this.cards$.next(v as Card[])))
@@ -48,10 +55,12 @@ export class AppState {
     await this.db.dismissConflict(id)
     this.conflictsById.delete(id)
     this.publishConflicts()
+    this.dismissals.postMessage(id)
   }
 
   close(): void {
     this.subscriptions.unsubscribe()
+    this.dismissals.close()
   }
 
   private addConflicts(records: ConflictRecord[]): void {
