@@ -42,9 +42,34 @@ export class SimReplica {
     return this.options.name
   }
 
+  /** Other runtimes on this database (tabs with dedicated workers): they write locally only. */
+  followers: ReplicaSync[] = []
+
   async boot(): Promise<void> {
+    this.sync = await this.openRuntime()
+  }
+
+  /** Opens one more runtime on this database (another tab), as a follower. */
+  async openTab(): Promise<void> {
+    this.followers.push(await this.openRuntime())
+  }
+
+  /**
+   * Leadership moves to a follower (the leader tab closed or froze): the old leader's socket goes
+   * first, the new leader connects at the next reconnection tick and declares every writer.
+   */
+  handOver(): boolean {
+    const next = this.followers.shift()
+    if (!next) return false
+    this.disconnect()
+    this.sync.close()
+    this.sync = next
+    return true
+  }
+
+  private async openRuntime(): Promise<ReplicaSync> {
     const { schema, scheduler, rng } = this.options
-    this.sync = new ReplicaSync({
+    const sync = new ReplicaSync({
       schema,
       store: this.store,
       now: () => scheduler.now + this.options.skewMs,
@@ -59,7 +84,8 @@ export class SimReplica {
         rejected: (list) => this.options.trace(`${this.name} rejected locally ${JSON.stringify(list)}`),
       },
     })
-    await this.sync.open()
+    await sync.open()
+    return sync
   }
 
   /** Connects to a hub if online and not connected; the handshake travels over the link too. */
@@ -72,7 +98,8 @@ export class SimReplica {
       if (this.sync === sync) sync.disconnected()
     })
     this.link = link
-    const handshake = sync.handshake(this.options.space, 'token')
+    // Read the database's writers now: other tabs may have created some since this runtime opened.
+    const handshake = sync.handshake(this.options.space, 'token', this.store.data.state)
     const peer: HubPeer = {
       replica: handshake.replicaId,
       space: this.options.space,
@@ -121,12 +148,16 @@ export class SimReplica {
   async crash(): Promise<void> {
     this.disconnect()
     this.sync.close()
+    for (const tab of this.followers.splice(0)) tab.close()
     await this.boot()
   }
 
+  /** A write from a random tab; a follower's write nudges the leader (a BroadcastChannel message). */
   async write(ops: LocalOp[]): Promise<boolean> {
+    const tab = this.followers.length && this.options.rng.chance(0.5) ? this.options.rng.pick(this.followers) : this.sync
     try {
-      await this.sync.write(ops)
+      await tab.write(ops)
+      if (tab !== this.sync) this.sync.kickPush()
       return true
     } catch (error) {
       if (error instanceof AccordError && ['not_found', 'validation_failed'].includes(error.code)) return false

@@ -180,16 +180,26 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
         hub.alive = true
         log(`${hub.name} restarted`)
       }, rng.int(50, 500))
-    } else if (roll < 0.86) {
+    } else if (roll < 0.845) {
       backup = store.snapshot()
       log('hub store backed up')
-    } else if (roll < 0.87 && backup) {
+    } else if (roll < 0.855 && backup) {
       knobs.add('restore-backup')
       ledger.restored = true
       // A restore happens with the hubs stopped: every connection drops and handshakes again.
       log('hub store restored from backup (hubs restarted)')
       store.restore(backup)
       for (const x of replicas) x.disconnect()
+    } else if (roll < 0.875) {
+      if (r.followers.length > 0 && rng.chance(0.5)) {
+        r.handOver()
+        knobs.add('leader-handover')
+        log(`${r.name} hands leadership to another tab`)
+      } else if (r.followers.length < 2) {
+        knobs.add('tabs')
+        await r.openTab()
+        log(`${r.name} opens another tab (${r.followers.length} followers)`)
+      }
     } else if (roll < 0.885) {
       // Retention ran out for part of the history: replicas behind it must re-pull from 0.
       const { head } = await store.openSpace(SPACE)
