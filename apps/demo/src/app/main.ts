@@ -1,15 +1,19 @@
 /**
- * The app: one device's team board. Alone in a tab it is an ordinary offline-first app; inside the
- * lab page (?embedded=1) it is one of several devices side by side.
+ * The app: one device's team board. Alone in a tab it is an ordinary offline-first app, installable
+ * as a PWA (its shell is precached by a service worker, src/shared/app-shell.ts); inside the lab
+ * page (?embedded=1) it is one of several devices side by side, and the lab page owns the shell.
  */
 import '../styles.css'
+import { DEMO_BUILD } from '../build.js'
+import { startAppShell, type AppShell } from '../shared/app-shell.js'
+import { appShellTag, updateBanner } from '../shared/update-banner.js'
 import { h, replaceChildren } from '../shared/dom.js'
 import { AppState } from './app-state.js'
 import { readConfig, type AppConfig } from './config.js'
 import { connectLab } from './lab-bridge.js'
 import { openDeviceReplica } from './open-replica.js'
 import { loadSampleData } from './sample-data.js'
-import { exposeHooks, type DemoWindow } from './test-hooks.js'
+import { exposeHooks, type DemoHooks, type DemoWindow } from './test-hooks.js'
 import { attempt, type ViewContext } from './view-context.js'
 import { boardView } from './views/board.js'
 import { conflictLogView } from './views/conflict-log.js'
@@ -20,6 +24,9 @@ import { statusBar } from './views/status-bar.js'
 
 async function main(root: HTMLElement): Promise<void> {
   const config = readConfig(location)
+  // Started first and never awaited: the replica opens from IndexedDB whatever the network does.
+  const shell = config.embedded ? undefined : startAppShell()
+  if (shell) document.body.prepend(updateBanner(shell))
   document.title = `${config.device} · Accord demo`
   document.documentElement.classList.toggle('embedded', config.embedded)
   replaceChildren(root, h('p', { class: 'loading' }, `Opening ${config.replicaName}…`))
@@ -42,7 +49,7 @@ async function main(root: HTMLElement): Promise<void> {
   state.cards$.subscribe((cards) => (sample.hidden = cards.length > 0))
   replaceChildren(
     root,
-    statusBar(ctx, [sample, modeTag(config)]),
+    statusBar(ctx, [sample, modeTag(config), ...(shell ? [appShellTag(shell)] : [])]),
     h('main', { class: 'layout' }, h('div', { class: 'work' }, boardView(ctx), invoicesView(ctx), goalsView(ctx), notesView(ctx)), h('aside', { class: 'side' }, conflictLogView(ctx))),
     toasts,
   )
@@ -58,7 +65,14 @@ async function main(root: HTMLElement): Promise<void> {
       seed: () => attempt(ctx, () => loadSampleData(db)),
     })
   }
-  exposeHooks({ device: config.device, replicaId: db.replicaId, workerMode: config.worker, db, addLateFee: (id) => addLateFee(ctx, id) }, state)
+  exposeHooks({ device: config.device, replicaId: db.replicaId, workerMode: config.worker, db, addLateFee: (id) => addLateFee(ctx, id), shell: shellHooks(shell) }, state)
+}
+
+function shellHooks(shell: AppShell | undefined): DemoHooks['shell'] {
+  return {
+    state: () => ({ build: DEMO_BUILD, offlineReady: false, updateReady: false, ...shell?.state$.value }),
+    checkForUpdate: () => shell?.checkForUpdate() ?? Promise.resolve(),
+  }
 }
 
 function modeTag(config: AppConfig): HTMLElement {

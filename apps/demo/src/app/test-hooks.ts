@@ -16,6 +16,12 @@ export interface DemoHooks {
   status(): ReplicaStatus
   conflicts(): ConflictRecord[]
   addLateFee(id: string): Promise<void>
+  /** The app shell (service worker) as this page sees it; the lab's frames have none of their own. */
+  shell: {
+    state(): { build: string; offlineReady: boolean; updateReady: boolean; unavailable?: string }
+    /** What the page does on becoming visible, on `online` and every 30 minutes. */
+    checkForUpdate(): Promise<void>
+  }
 }
 
 export interface DemoWindow {

@@ -6,7 +6,9 @@
  *   ?hub=…&space=…&worker=dedicated   passed on to every device
  */
 import '../styles.css'
+import { startAppShell } from '../shared/app-shell.js'
 import { h, replaceChildren } from '../shared/dom.js'
+import { appShellTag, updateBanner } from '../shared/update-banner.js'
 import { isFrameMessage, type FrameMessage, type LabMessage, type RecordsSnapshot } from '../shared/messages.js'
 import { divergedPaths } from './divergence.js'
 
@@ -106,6 +108,10 @@ window.addEventListener('message', (event: MessageEvent) => {
   if (event.origin === location.origin && isFrameMessage(event.data)) onFrameMessage(event.data as FrameMessage, event.source)
 })
 
+// The lab page owns the app shell (its frames do not register): one banner, and its Reload reloads
+// the lab and with it every frame.
+const shell = startAppShell()
+document.body.prepend(updateBanner(shell))
 const root = document.getElementById('app')!
 replaceChildren(
   root,
@@ -122,6 +128,7 @@ replaceChildren(
       h('button', { data: { testid: 'lab-all-online' }, onclick: () => broadcast({ type: 'accord-demo:network', online: true }) }, 'All online'),
       h('button', { data: { testid: 'lab-add-device' }, onclick: () => addDevice(String.fromCharCode(65 + devices.size)) }, '+ Device'),
       h('a', { attrs: { href: './index.html', target: '_blank' } }, 'Open the app alone ↗'),
+      appShellTag(shell),
     ),
   ),
   grid,
