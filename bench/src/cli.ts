@@ -40,10 +40,17 @@ function findChromium(): string | undefined {
   return candidates.find((p) => existsSync(p))
 }
 
-/** Every figure gets a budget; one that overruns is reported as failed and the run goes on. */
+/**
+ * Every figure gets a budget. One that overruns is reported as failed and the run stops there (its
+ * work cannot be cancelled, and it would skew every later figure); the figures not run are listed.
+ */
 function budgetMs(quick: boolean): number {
-  return quick ? 90_000 : 1_200_000
+  return quick ? 300_000 : 1_800_000
 }
+
+class Overrun extends Error {}
+
+let stopAfterThis = false
 
 async function runModule(module: FigureModule, ctx: RunContext): Promise<FigureOutcome[]> {
   if (module.needsBrowser && !ctx.chromiumPath) {
@@ -51,13 +58,14 @@ async function runModule(module: FigureModule, ctx: RunContext): Promise<FigureO
   }
   let timer: NodeJS.Timeout | undefined
   const overrun = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`overran its ${budgetMs(ctx.quick) / 1000} s budget`)), budgetMs(ctx.quick))
+    timer = setTimeout(() => reject(new Overrun(`overran its ${budgetMs(ctx.quick) / 1000} s budget`)), budgetMs(ctx.quick))
   })
   try {
     return await Promise.race([module.run(ctx), overrun])
   } catch (error) {
     const message = error instanceof Error ? (error.stack ?? error.message) : String(error)
     ctx.log(`${module.ids.join('/')} failed: ${message}`)
+    if (error instanceof Overrun) stopAfterThis = true
     return module.ids.map((id) => ({ id, title: module.title, error: message }))
   } finally {
     clearTimeout(timer)
@@ -77,6 +85,10 @@ async function main(): Promise<number> {
   try {
     for (const module of FIGURES) {
       if (args.only && !module.ids.some((id) => args.only?.has(id))) continue
+      if (stopAfterThis) {
+        outcomes.push(...module.ids.map((id) => ({ id, title: module.title, skipped: 'not run: an earlier figure overran its budget' })))
+        continue
+      }
       ctx.log(`${module.ids.join('/')} ${module.title}…`)
       const t0 = Date.now()
       const results = await runModule(module, ctx)
@@ -107,6 +119,9 @@ async function main(): Promise<number> {
   return s.failed > 0 ? 1 : 0
 }
 
+
+// process.exit also ends what an overrun figure left running (its browsers close with this process,
+// its child processes exit when their IPC channel closes).
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {

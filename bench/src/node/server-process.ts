@@ -1,22 +1,36 @@
 /**
  * One child process of a Node figure (started by `lib/child.ts`; config as argv[2]):
- *   hub         the real hub (createHub + sqliteStore on a file), limits raised so that the
- *               per-connection rate limits never cap a benchmark
+ *   hub         the real hub (createHub on a SQLite file, or on `store` with a Redis adapter for
+ *               several processes), limits raised so that per-connection rate limits never cap a
+ *               benchmark
  *   relay       the raw baseline of P6: a bare Socket.IO server that re-emits `relay` to the room
  *   sqlite-raw  the raw baseline of P5: better-sqlite3 inserts of given rows, batched
  * It answers IPC requests `{ id, type, ... }` with `{ id, ok, value | error }` and exits on `stop`.
  */
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createHub, sqliteStore, type Hub } from '@accord/hub'
+import { createHub, type Hub } from '@accord/hub'
 import { PROTOCOL_VERSION, type PullResponse } from '@accord/core'
 import { Server } from 'socket.io'
 import { schema } from '../schema.js'
 import { insertRowsRaw, type RawInsertRequest } from './sqlite-raw.js'
+import { connectRedisAdapter, openHubStore, type HubStoreSpec } from './hub-store.js'
 import { timedStore } from './timed-store.js'
 import { WireClient } from './wire-client.js'
 
-export type ServerConfig = { type: 'hub'; dbPath: string; batchChanges?: number } | { type: 'relay' } | { type: 'sqlite-raw' }
+export type ServerConfig =
+  | {
+      type: 'hub'
+      /** A SQLite file (the figures' default), or `store` instead. */
+      dbPath?: string
+      /** Multi-hub hook: the store (e.g. one PostgreSQL store for 1–3 hub processes). */
+      store?: HubStoreSpec
+      /** Multi-hub hook: Redis for the Socket.IO adapter, so broadcasts reach every process's sockets. */
+      redisUrl?: string
+      batchChanges?: number
+    }
+  | { type: 'relay' }
+  | { type: 'sqlite-raw' }
 
 /** Socket.IO's buffer limit as the hub sets it (batchBytes 1 MB + 64 KiB), for the relay too. */
 const MESSAGE_BYTES = 1_000_000 + 64 * 1024
@@ -76,10 +90,14 @@ async function main(): Promise<void> {
   let ready: Record<string, unknown> = { pid: process.pid }
 
   if (config.type === 'hub') {
-    const timed = timedStore(sqliteStore(config.dbPath))
+    const spec: HubStoreSpec | undefined = config.store ?? (config.dbPath === undefined ? undefined : { kind: 'sqlite', path: config.dbPath })
+    if (!spec) throw new Error('a hub child needs dbPath or store')
+    const timed = timedStore(await openHubStore(spec))
+    const redis = config.redisUrl === undefined ? undefined : await connectRedisAdapter(config.redisUrl, `accord-bench-${spec.kind === 'postgres' ? spec.schema : 'sqlite'}`)
     const hub: Hub = await createHub({
       schema,
       store: timed.store,
+      ...(redis ? { adapter: redis.adapter } : {}),
       port: 0,
       host: '127.0.0.1',
       headIntervalMs: 600_000,
@@ -94,7 +112,10 @@ async function main(): Promise<void> {
       if (request.reset) timed.reset()
       return out
     })
-    close = () => hub.close()
+    close = async () => {
+      await hub.close()
+      await redis?.close()
+    }
   } else if (config.type === 'relay') {
     const http = createServer()
     const io = new Server(http, { maxHttpBufferSize: MESSAGE_BYTES })

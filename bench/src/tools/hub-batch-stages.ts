@@ -10,14 +10,17 @@
  *   fsync         store.commitBatch with synchronous=FULL minus the same with OFF (wall)
  *   encode        JSON.stringify of the commits broadcast and of the ack
  *   node --import tsx bench/src/tools/hub-batch-stages.ts [batches=200] [perBatch=100]
+ * With BENCH_CORE=/path/to/core/dist/index.js the decider and validation come from that build.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { decideBatch, HlcClock, PROTOCOL_VERSION, validatePushRequest, type Change, type DecisionSnapshot, type HubStore } from '@accord/core'
+import type { Change, DecisionSnapshot, HubStore } from '@accord/core'
 import { sqliteStore } from '@accord/hub'
 import { makeItem, schema } from '../schema.js'
 
+// BENCH_CORE points at another build of @accord/core's index.js (an A/B of a core change).
+const { decideBatch, HlcClock, PROTOCOL_VERSION, validatePushRequest } = (await import(process.env.BENCH_CORE ?? '@accord/core')) as typeof import('@accord/core')
 const batches = Number(process.argv[2] ?? 200)
 const perBatch = Number(process.argv[3] ?? 100)
 
