@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AccordError, counter, defineSchema, manual, set, fieldMerge } from '@accord/core'
 import { createHub, sqliteStore, type Hub } from '@accord/hub'
+import Dexie from 'dexie'
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { firstValueFrom, filter } from 'rxjs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -117,6 +118,26 @@ describe('openReplica in-process', () => {
     await b.flush()
     expect(await b.collection('cards').get('c1')).toMatchObject({ title: 'from a' })
     expect(a.status.pending).toBe(0)
+  })
+
+  it('lastSyncedAt survives a restart: a replica opened with its hub out of reach shows when it last caught up', async () => {
+    const factory = new IDBFactory()
+    const first = await replica('a', factory)
+    await first.flush()
+    const synced = first.status.lastSyncedAt
+    expect(synced).not.toBeNull()
+    // Recorded in the replica's own database (at most every few seconds; the first one at once).
+    const raw = new Dexie('a', { indexedDB: factory, IDBKeyRange })
+    await expect.poll(async () => ((await raw.open()).table('_state').get('lastSyncedAt') as Promise<{ value: number } | undefined>).then((row) => row?.value)).toBeGreaterThan(0)
+    raw.close()
+    await first.close()
+    open.splice(open.indexOf(first), 1)
+    await hub.close()
+
+    const again = await replica('a', factory)
+    expect(again.status.connection).not.toBe('online')
+    expect(again.status.lastSyncedAt).toBeGreaterThan(0)
+    expect(again.status.lastSyncedAt).toBeLessThanOrEqual(synced!)
   })
 
   it('opens without a reachable hub and shows a refused token in status$', async () => {

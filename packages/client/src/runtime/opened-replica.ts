@@ -15,6 +15,13 @@ import { DexieReplicaStore, type Durability } from './store/dexie-replica-store.
 import { OUTBOX } from './store/tables.js'
 import { checkBinding, SyncDriver, type SyncFlags } from './sync/sync-driver.js'
 
+/**
+ * `lastSyncedAt` is written to the database at most this often (the latest value last), so a
+ * runtime that starts offline shows when the replica was last caught up instead of "never". A
+ * runtime that stops inside the window leaves the value before it: earlier, never later.
+ */
+const RECORD_SYNCED_EVERY_MS = 5000
+
 /** What the runtime lends an open replica. */
 export interface ReplicaContext {
   options: LocalRuntimeOptions
@@ -34,6 +41,9 @@ export class OpenedReplica {
   private pendingWatch: { unsubscribe(): void } | undefined
   private pollTimer: unknown
   private closed = false
+  private syncedTimer: unknown
+  private syncedRecordedAt = 0
+  private syncedLatest = 0
 
   private constructor(
     readonly request: OpenRequest,
@@ -81,8 +91,9 @@ export class OpenedReplica {
         },
       })
       const state = await sync.open()
+      const lastSyncedAt = ctx.status.local.lastSyncedAt ?? (await store.readLastSyncedAt())
       opened = new OpenedReplica(request, store, sync, ctx)
-      ctx.status.update({ cursor: state.cursor, paused: flags.paused })
+      ctx.status.update({ cursor: state.cursor, paused: flags.paused, lastSyncedAt })
       opened.watchPending()
       if (request.hub) opened.driver = opened.createDriver(request.hub, flags)
       if (flags.leader) opened.startPolling()
@@ -106,6 +117,7 @@ export class OpenedReplica {
     if (this.closed) return
     this.closed = true
     this.stopPolling()
+    if (this.syncedTimer !== undefined) this.ctx.timers.clearTimeout(this.syncedTimer)
     this.pendingWatch?.unsubscribe()
     this.driver?.close()
     this.conflicts.close()
@@ -119,7 +131,26 @@ export class OpenedReplica {
     const { status, timers } = this.ctx
     const cursor = this.sync.cursor
     const synced = this.driver?.connected === true && this.sync.isConnected && cursor >= this.driver.knownHead && status.local.pending === 0
-    status.update(synced ? { cursor, lastSyncedAt: timers.now() } : { cursor })
+    if (!synced) {
+      status.update({ cursor })
+      return
+    }
+    const now = timers.now()
+    status.update({ cursor, lastSyncedAt: now })
+    this.recordSynced(now)
+  }
+
+  /** Writes `lastSyncedAt` to the database, at most every RECORD_SYNCED_EVERY_MS (the latest value last). */
+  private recordSynced(at: number): void {
+    this.syncedLatest = at
+    if (this.syncedTimer !== undefined) return
+    const wait = Math.max(0, this.syncedRecordedAt + RECORD_SYNCED_EVERY_MS - at)
+    this.syncedTimer = this.ctx.timers.setTimeout(() => {
+      this.syncedTimer = undefined
+      if (this.closed) return
+      this.syncedRecordedAt = this.syncedLatest
+      this.store.writeLastSyncedAt(this.syncedLatest).catch((error: unknown) => this.logger.debug('could not record lastSyncedAt', { error }))
+    }, wait)
   }
 
   private createDriver(hub: HubConfig, flags: Required<SyncFlags>): SyncDriver {

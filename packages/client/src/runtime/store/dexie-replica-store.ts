@@ -5,7 +5,7 @@ import { silentLogger, type Logger } from '../logger.js'
 import type { IndexedDbFactory, KeyRangeClass } from '../platform.js'
 import { DexieReplicaTx } from './dexie-tx.js'
 import { isClosedError, toStoreError } from './store-errors.js'
-import { STATE, storesFor, type StateRow } from './tables.js'
+import { STATE, storesFor, type LastSyncedRow, type StateRow } from './tables.js'
 
 /** IndexedDB transaction durability: `strict` waits for the disk (Chromium's default is relaxed). */
 export type Durability = 'strict' | 'relaxed' | 'default'
@@ -111,6 +111,18 @@ export class DexieReplicaStore implements ReplicaStore {
   /** Reads the engine's state row (binding, cursor, writers). */
   readState(): Promise<ReplicaState> {
     return this.run(async () => (await this.db.table<StateRow, string>(STATE).get('replica'))?.value as ReplicaState)
+  }
+
+  /** When the replica was last caught up with its hub, as last recorded here; null if never. */
+  readLastSyncedAt(): Promise<number | null> {
+    return this.run(async () => (await this.db.table<LastSyncedRow, string>(STATE).get('lastSyncedAt'))?.value ?? null)
+  }
+
+  /** Records it, in a small transaction of its own (a row of `_state` the engine never reads). */
+  writeLastSyncedAt(at: number): Promise<void> {
+    return this.run(async () => {
+      await this.db.table<LastSyncedRow, string>(STATE).put({ key: 'lastSyncedAt', value: at })
+    })
   }
 
   /** Updates the state row in its own transaction (other fields as the engine left them). */

@@ -50,6 +50,12 @@ export interface StateRow {
   value: ReplicaState
 }
 
+/** The runtime's own `_state` row: when the replica was last caught up with its hub (ms since epoch). */
+export interface LastSyncedRow {
+  key: 'lastSyncedAt'
+  value: number
+}
+
 /** An outbox row is the change itself, keyed by `[writer+n]`. */
 export type OutboxRow = Change
 
