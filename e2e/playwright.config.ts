@@ -4,13 +4,15 @@ import { defineConfig } from '@playwright/test'
 // PLAYWRIGHT_CHROMIUM_PATH overrides the path (scripts/ensure-chromium.sh prints one).
 const executablePath = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? '/usr/bin/chromium'
 
-// Projects: `hosting` (the client's worker hosting, on its own fixture page) and `demo` (the demo
-// app, apps/demo, built once by the global setup and served statically, against a hub per worker).
+// Projects: `hosting` (the client's worker hosting, on its own fixture page), `demo` (the demo
+// app, apps/demo, built once by the global setup and served statically, against a hub per worker)
+// and `pwa` (the demo as a PWA: opened offline from its service worker, a new build deployed).
 // `screenshots` regenerates the README's pictures and runs only when asked:
 //   E2E_SCREENSHOTS=1 pnpm exec playwright test -c e2e/playwright.config.ts --project screenshots
 const projects = [
   { name: 'hosting', testDir: './hosting' },
   { name: 'demo', testDir: './demo' },
+  { name: 'pwa', testDir: './pwa' },
   ...(process.env.E2E_SCREENSHOTS === '1' ? [{ name: 'screenshots', testDir: '.', testMatch: 'screenshots.ts' }] : []),
 ]
 

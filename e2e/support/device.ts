@@ -16,13 +16,15 @@ export interface DeviceOptions {
   worker?: WorkerMode
   /** The hub URL (default: the hub fixture's main link). */
   hubUrl?: string
+  /** Where the app is served (default: the suite's static server, E2E_DEMO_URL). */
+  demoUrl?: string
 }
 
 export class Device {
   constructor(
     readonly page: Page,
     readonly context: BrowserContext,
-    readonly options: Required<DeviceOptions> & { space: string; demoUrl: string },
+    readonly options: Required<DeviceOptions> & { space: string },
   ) {}
 
   get name(): string {

@@ -56,7 +56,7 @@ export const test = base.extend<{ hub: HubControl; devices: DeviceFactory; demoU
       async open(options) {
         const context = await newContext()
         const page = await context.newPage()
-        const full = { worker: options.worker ?? 'shared', hubUrl: options.hubUrl ?? hub.url, name: options.name, space: hub.space, demoUrl }
+        const full = { worker: options.worker ?? 'shared', hubUrl: options.hubUrl ?? hub.url, name: options.name, space: hub.space, demoUrl: options.demoUrl ?? demoUrl }
         return new Device(page, context, full).load()
       },
       async openTab(device) {

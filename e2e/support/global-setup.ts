@@ -3,6 +3,7 @@
  * it on a local port for every test worker (E2E_DEMO_URL). A private output directory, because
  * other runs on the same work tree (another engineer's, `pnpm demo`) must not empty it mid-run.
  * E2E_DEMO_DIST=<dir> serves that directory, building it only when it has no index.html.
+ * Exports E2E_DEMO_URL (where it is served) and E2E_DEMO_DIR (the build) to the test workers.
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
@@ -30,6 +31,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   }
   const server = await serveStatic(outDir)
   process.env['E2E_DEMO_URL'] = server.url
+  // The PWA tests serve this build again from origins of their own (support/pwa.ts).
+  process.env['E2E_DEMO_DIR'] = outDir
   process.stdout.write(`e2e: demo served at ${server.url}; failure artifacts (screenshots, traces, hub logs) go to test-results/e2e-artifacts/\n`)
   return async () => {
     await server.close()

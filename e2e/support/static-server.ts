@@ -2,6 +2,11 @@
  * A small static file server for the built demo (apps/demo/dist): steadier and faster to start
  * than a dev server, and what a deployed app looks like. Serves ES modules and workers with a
  * JavaScript MIME type; unknown paths are 404 (no SPA fallback: the app has two real pages).
+ *
+ * For the PWA tests it can also deploy another build in place (`deploy(dir)`: the next request is
+ * served from there), go down (`setDown(true)`: every request is reset, as an unreachable origin),
+ * and tells which paths it served (`served`), so a test can prove a page came from the service
+ * worker and not from here.
  */
 import { createReadStream, promises as fs } from 'node:fs'
 import { createServer, type Server } from 'node:http'
@@ -22,11 +27,24 @@ const TYPES: Record<string, string> = {
 
 export interface StaticServer {
   url: string
+  /** Paths served with 200 so far, in order. */
+  readonly served: readonly string[]
+  /** Serves `root` from the next request on (a deploy). */
+  deploy(root: string): void
+  /** Down: every request's connection is reset, as if the origin were unreachable. */
+  setDown(down: boolean): void
   close(): Promise<void>
 }
 
-export async function serveStatic(root: string, port = 0): Promise<StaticServer> {
+export async function serveStatic(initialRoot: string, port = 0): Promise<StaticServer> {
+  let root = initialRoot
+  let down = false
+  const served: string[] = []
   const server: Server = createServer((req, res) => {
+    if (down) {
+      req.socket.resetAndDestroy()
+      return
+    }
     void (async () => {
       const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)
       const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path))
@@ -39,6 +57,7 @@ export async function serveStatic(root: string, port = 0): Promise<StaticServer>
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
         return
       }
+      served.push(path)
       res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': stat.size, 'cache-control': 'no-cache' })
       createReadStream(file).pipe(res)
     })()
@@ -51,6 +70,14 @@ export async function serveStatic(root: string, port = 0): Promise<StaticServer>
   if (address === null || typeof address === 'string') throw new Error('static server: no port')
   return {
     url: `http://127.0.0.1:${address.port}`,
+    served,
+    deploy(next) {
+      root = next
+    },
+    setDown(value) {
+      down = value
+      if (value) server.closeAllConnections()
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()
