@@ -45,6 +45,14 @@ async function main(root: HTMLElement): Promise<void> {
     rendered: applyHighlights,
     report: (error) => showToast(toasts, error),
   }
+  // A hub that refuses this build (`client_too_old`: it serves a newer schema or protocol) means a
+  // newer build is most likely deployed: look for it now rather than at the next timer.
+  let refused = false
+  state.status$.subscribe((status) => {
+    const tooOld = status.error?.code === 'client_too_old'
+    if (tooOld && !refused) void shell?.checkForUpdate()
+    refused = tooOld
+  })
   const sample = h('button', { class: 'small-button', data: { testid: 'load-sample' }, onclick: () => attempt(ctx, () => loadSampleData(db)) }, 'Load sample data')
   state.cards$.subscribe((cards) => (sample.hidden = cards.length > 0))
   replaceChildren(
