@@ -2,11 +2,12 @@
  * Regenerates the README's pictures of the demo (docs/screenshots/*.png) on the lab page:
  *   E2E_SCREENSHOTS=1 pnpm exec playwright test -c e2e/playwright.config.ts --project screenshots
  * Two devices diverge (B offline by its switch, both edit), then reconcile; and a manual()
- * conflict waits for a person; and the app alone in a tab.
+ * conflict waits for a person; and the app alone in a tab. Then the PWA: the app reopened with no
+ * network at all (from its service worker) holding pending edits, and a new build ready.
  */
 import { fileURLToPath } from 'node:url'
-import { expect, test } from './support/fixtures.js'
-import { SAMPLE } from './support/board.js'
+import { expect, expectOfflineReady, test } from './support/pwa.js'
+import { SAMPLE, cardEl, edit as editField, loadSample } from './support/board.js'
 import type { FrameLocator, Page } from '@playwright/test'
 
 const out = (name: string) => fileURLToPath(new URL(`../docs/screenshots/${name}`, import.meta.url))
@@ -73,4 +74,35 @@ test('README screenshots: divergence, reconciliation, a manual conflict', async 
   await alone.goto(`${demoUrl}/index.html?${new URLSearchParams({ device: 'A', hub: hub.url, space: hub.space })}`)
   await expect(alone.locator('[data-testid="conflict"]')).toHaveCount(3)
   await alone.screenshot({ path: out('app.png') })
+})
+
+test('README screenshots: the app offline from its service worker, and a new version ready', async ({ devices, hub, origin, nextBuild }) => {
+  const link = await hub.openLink()
+  const a = await devices.open({ name: 'A', hubUrl: link.url, demoUrl: origin.url })
+  await a.page.setViewportSize({ width: 1400, height: 860 })
+  await loadSample(a)
+  await expectOfflineReady(a)
+  await a.flush()
+
+  // No network at all: the device's (setOffline), the hub's side (the SharedWorker's socket), the app's origin.
+  await a.context.setOffline(true)
+  link.cut()
+  origin.setDown(true)
+  await a.page.reload()
+  await a.waitReady()
+  await editField(cardEl(a, SAMPLE.card).getByTestId('card-title'), 'Onboarding checklist (edited offline)')
+  await cardEl(a, SAMPLE.card).getByTestId('card-vote').click()
+  await a.expectPending(2)
+  await expect(a.page.getByTestId('network')).toBeVisible()
+  await expect(a.page.getByTestId('last-synced')).toHaveText(/^last synced /)
+  await a.page.screenshot({ path: out('app-offline.png') })
+
+  // Back online, and a new build deployed: the page says so and waits for Reload.
+  origin.deploy(nextBuild)
+  origin.setDown(false)
+  link.restore()
+  await a.context.setOffline(false)
+  await a.expectPending(0, 20_000)
+  await expect(a.page.getByTestId('update-banner')).toBeVisible()
+  await a.page.screenshot({ path: out('update-ready.png') })
 })
