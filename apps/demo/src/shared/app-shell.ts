@@ -38,8 +38,15 @@ const CHECK_EVERY_MS = 30 * 60_000
 export function startAppShell(): AppShell {
   const state$ = new BehaviorSubject<AppShellState>({ offlineReady: false, updateReady: false })
   const set = (patch: Partial<AppShellState>): void => state$.next({ ...state$.value, ...patch })
-  if (!('serviceWorker' in navigator)) {
-    set({ unavailable: window.isSecureContext ? 'this browser has no service workers' : 'not a secure context (https or localhost)' })
+  const unavailable = import.meta.env.DEV
+    ? 'the dev server has no service worker: build and preview to try it'
+    : !('serviceWorker' in navigator)
+      ? window.isSecureContext
+        ? 'this browser has no service workers'
+        : 'not a secure context (https or localhost)'
+      : undefined
+  if (unavailable !== undefined) {
+    set({ unavailable })
     return { state$, update: () => Promise.resolve(location.reload()), checkForUpdate: () => Promise.resolve() }
   }
   const container = navigator.serviceWorker
