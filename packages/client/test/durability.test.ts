@@ -68,11 +68,15 @@ describe('storage failures', () => {
     await a.put('cards', { id: 'k', title: 'kept' })
     const put = IDBObjectStore.prototype.put
     const add = IDBObjectStore.prototype.add
-    const full = function (): never {
-      throw new DOMException('the disk is full', 'QuotaExceededError')
-    }
+    const fullOn = (original: typeof put, store?: string) =>
+      function (this: IDBObjectStore, ...args: Parameters<typeof put>): IDBRequest<IDBValidKey> {
+        if (store === undefined || this.name === store) throw new DOMException('the disk is full', 'QuotaExceededError')
+        return original.apply(this, args)
+      }
+    const full = fullOn(put)
     // The outbox append fails after the visible value was written in the same transaction.
-    IDBObjectStore.prototype.add = full as typeof add
+    IDBObjectStore.prototype.add = fullOn(add, '_outbox') as typeof add
+    IDBObjectStore.prototype.put = fullOn(put, '_outbox') as typeof put
     try {
       expect(await errorCode(a.runtime.write([{ op: 'update', col: 'cards', key: 'k', patch: { title: 'lost' } }]))).toBe('quota_exceeded')
       IDBObjectStore.prototype.put = full as typeof put

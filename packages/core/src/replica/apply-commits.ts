@@ -30,6 +30,7 @@ export interface ApplyFaults {
 export async function applyCommits(tx: ReplicaTx, schema: Schema, commits: readonly Commit[], faults?: ApplyFaults): Promise<ApplyCommitsResult> {
   const state = await tx.getState()
   const result: ApplyCommitsResult = { applied: 0, cursor: state.cursor, conflicts: [], settled: 0 }
+  await tx.prefetch?.(commits)
   for (const commit of commits) {
     if (commit.seq <= result.cursor) continue
     if (commit.seq !== result.cursor + 1 && !faults?.ignoreGaps) {

@@ -30,6 +30,7 @@ export async function applyPull(tx: ReplicaTx, schema: Schema, pages: readonly O
   const state = await tx.getState()
   const result: ApplyPullResult = { cursor: state.cursor, conflicts: [], settled: 0 }
   const seen = new Set<string>()
+  await tx.prefetch?.(pages.flatMap((p) => p.records))
   for (const page of pages) {
     for (const record of page.records) {
       if (!schema.has(record.col)) continue

@@ -19,11 +19,13 @@ export async function planWrite(
   ops: readonly LocalOp[],
   schema: Schema,
   read: (col: string, key: string) => Promise<RecordValue | undefined>,
+  prefetch?: (records: { col: string; key: string }[]) => Promise<void>,
 ): Promise<PlannedWrite> {
   const seen = new Map<string, RecordValue | undefined>()
   const current = new Map<string, RecordValue | undefined>()
   const results = new Map<string, { col: string; key: string; value: RecordValue | undefined }>()
   const bodies: ChangeBody[] = []
+  if (prefetch) await prefetch(ops.flatMap((op) => (op.op === 'put' ? (typeof op.value['id'] === 'string' ? [{ col: op.col, key: op.value['id'] }] : []) : [{ col: op.col, key: op.key }])))
   for (const op of ops) {
     const col = schema.collection(op.col)
     const key = opKey(op)
@@ -56,6 +58,7 @@ export async function commitWrite(
   hlc: () => string,
   own: { writer: string; fresh: () => string },
 ): Promise<{ changes: Change[]; writer: string } | 'moved'> {
+  await tx.prefetch?.(plan.bodies)
   for (const [rk, seen] of plan.seen) {
     const [col, key] = rk.split('\u0000') as [string, string]
     const now = await tx.getVisible(col, key)

@@ -73,6 +73,11 @@ export interface ReplicaTx {
   openConflicts(): Promise<ConflictRecord[]>
   /** Keys of every record with a visible value, a confirmed snapshot or a version. */
   localKeys(col: string): Promise<string[]>
+  /**
+   * Optional: reads the rows of many records at once, so the gets that follow hit memory. The
+   * engine calls it before working through a batch; a store without it is read record by record.
+   */
+  prefetch?(records: readonly { col: string; key: string }[]): Promise<void>
   getState(): Promise<ReplicaState>
   putState(state: ReplicaState): Promise<void>
 }

@@ -26,10 +26,11 @@ import {
   type PushResponse,
 } from '../protocol/messages.js'
 import type { Schema } from '../schema/define-schema.js'
+import type { StandardSchemaV1 } from '../schema/standard-schema.js'
 import { applyCommits, type ApplyFaults } from './apply-commits.js'
 import { applyPull } from './apply-pull.js'
 import type { LocalOp } from './local-ops.js'
-import { commitWrite, planWrite } from './local-write.js'
+import { commitWrite, planWrite, type PlannedWrite } from './local-write.js'
 import { planBatch } from './outbox-batch.js'
 import { clampPendingBases, dropTransaction, lowestPending, moveWriter } from './outbox-maintenance.js'
 import type { ReplicaState, ReplicaStore } from './replica-store.js'
@@ -215,20 +216,58 @@ export class ReplicaSync {
   /** Local writes as one atomic transaction; resolves once durable. */
   async write(ops: readonly LocalOp[]): Promise<Change[]> {
     if (this.closed) throw new AccordError('closed', 'the replica is closed')
+    const own = { writer: this.ownWriter, fresh: () => this.options.randomId() }
+    // The common case, validators that answer at once: plan, validate and commit in one
+    // transaction. An async validator cannot run inside it (IndexedDB would commit the
+    // transaction while the validator awaits), so then the plan is validated outside and
+    // committed in a second transaction that re-checks the records did not move meanwhile.
+    type First = { kind: 'committed'; result: Awaited<ReturnType<typeof commitWrite>> } | { kind: 'async'; plan: PlannedWrite; pending: Promise<void>[] }
+    const first = await this.store.transaction(async (tx): Promise<First> => {
+      const plan = await planWrite(ops, this.schema, (c, k) => tx.getVisible(c, k), tx.prefetch?.bind(tx))
+      const pending = this.validateNow(plan)
+      if (pending.length) return { kind: 'async', plan, pending }
+      return { kind: 'committed', result: await commitWrite(tx, plan, () => this.clock.now(), own) }
+    })
+    if (first.kind === 'committed' && first.result !== 'moved') return this.written(first.result)
+    let plan: PlannedWrite | undefined = first.kind === 'async' ? first.plan : undefined
+    let pending: Promise<void>[] = first.kind === 'async' ? first.pending : []
     for (let attempt = 0; attempt < 8; attempt++) {
-      const plan = await this.store.transaction((tx) => planWrite(ops, this.schema, (c, k) => tx.getVisible(c, k)))
-      for (const { col, key, value } of plan.results.values()) if (value) await this.validate(col, key, value)
-      const own = { writer: this.ownWriter, fresh: () => this.options.randomId() }
-      const result = await this.store.transaction((tx) => commitWrite(tx, plan, () => this.clock.now(), own))
-      if (result === 'moved') continue
-      this.ownWriter = result.writer
-      if (result.changes.length) {
-        this.notifyChanged(new Set(result.changes.map((c) => c.col)))
-        this.kickPush()
+      if (!plan) {
+        plan = await this.store.transaction((tx) => planWrite(ops, this.schema, (c, k) => tx.getVisible(c, k), tx.prefetch?.bind(tx)))
+        pending = this.validateNow(plan)
       }
-      return result.changes
+      await Promise.all(pending)
+      const ready = plan
+      const result = await this.store.transaction((tx) => commitWrite(tx, ready, () => this.clock.now(), own))
+      if (result !== 'moved') return this.written(result)
+      plan = undefined
     }
     throw new AccordError('conflict', 'the records kept changing while this write was prepared; try again')
+  }
+
+  private written(result: { changes: Change[]; writer: string }): Change[] {
+    this.ownWriter = result.writer
+    if (result.changes.length) {
+      this.notifyChanged(new Set(result.changes.map((c) => c.col)))
+      this.kickPush()
+    }
+    return result.changes
+  }
+
+  /**
+   * Validates the records a plan would leave: throws `validation_failed` for a synchronous answer,
+   * and returns the asynchronous ones (each rejecting the same way) to be awaited outside.
+   */
+  private validateNow(plan: PlannedWrite): Promise<void>[] {
+    const pending: Promise<void>[] = []
+    for (const { col, key, value } of plan.results.values()) {
+      const validator = value === undefined ? undefined : this.schema.collection(col).validator
+      if (!validator) continue
+      const result = validator['~standard'].validate(value)
+      if (result instanceof Promise) pending.push(result.then((r) => throwIssues(col, key, r)))
+      else throwIssues(col, key, result)
+    }
+    return pending
   }
 
   /** Feeds one `commits` broadcast. */
@@ -483,15 +522,6 @@ export class ReplicaSync {
     this.notify()
   }
 
-  private async validate(col: string, key: string, value: RecordValue): Promise<void> {
-    const validator = this.schema.collection(col).validator
-    if (!validator) return
-    const result = await validator['~standard'].validate(value)
-    if (result.issues) {
-      const issue = result.issues[0]
-      throw new AccordError('validation_failed', `${col}/${key}: ${issue?.message ?? 'invalid'}`, { details: { col, key, issues: result.issues.map((i) => i.message) } })
-    }
-  }
 
   /** Storage updates that read-then-write engine state run one at a time. */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -544,6 +574,12 @@ export class ReplicaSync {
       }
     })
   }
+}
+
+function throwIssues(col: string, key: string, result: StandardSchemaV1.Result<unknown>): void {
+  if (!result.issues) return
+  const issue = result.issues[0]
+  throw new AccordError('validation_failed', `${col}/${key}: ${issue?.message ?? 'invalid'}`, { details: { col, key, issues: result.issues.map((i) => i.message) } })
 }
 
 /** The host's timers; core has no DOM or Node types, so they are looked up on globalThis. */

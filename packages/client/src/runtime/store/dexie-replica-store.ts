@@ -83,7 +83,14 @@ export class DexieReplicaStore implements ReplicaStore {
   }
 
   transaction<T>(body: (tx: ReplicaTx) => Promise<T>): Promise<T> {
-    return this.run(() => this.db.transaction('rw', this.db.tables, (trans) => body(new DexieReplicaTx(trans, this.schema))))
+    return this.run(() =>
+      this.db.transaction('rw', this.db.tables, async (trans) => {
+        const tx = new DexieReplicaTx(trans, this.schema)
+        const result = await body(tx)
+        await tx.flush()
+        return result
+      }),
+    )
   }
 
   /** The visible value of a record, read outside any write. */
