@@ -38,7 +38,10 @@ export class TransactionBuffer<S extends Schema> implements CollectionBackend {
       this.assertOpen()
       const resolved = this.schema.collection(op.col)
       const key = op.op === 'put' ? String(op.value['id']) : op.key
-      const visible = await this.get(op.col, key)
+      // A put's next value does not depend on what it replaces (counters and sets travel as
+      // deltas the worker computes), so it needs no round trip to the worker: a bulk import of
+      // N puts read N records for nothing (BENCHMARKS.md, P2).
+      const visible = op.op === 'put' && !this.overlay.get(op.col)?.has(key) ? undefined : await this.get(op.col, key)
       const body = planLocalOp(op, visible, resolved)
       const next = body ? applyBody(visible, body, resolved) : visible
       this.touched(op.col).set(key, next === undefined ? undefined : cloneJson(next))

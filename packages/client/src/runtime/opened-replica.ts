@@ -1,11 +1,10 @@
 /**
  * One open replica inside a runtime: its Dexie store, core's engine, the sync driver (when a hub
- * is configured), the conflict feed, the live outbox count and the leader's outbox poll. The
+ * is configured), the conflict feed, the outbox count and the outbox poll. The
  * runtime owns one at a time and forwards its flags (pause, network, leadership) to it.
  */
 import type { HubConfig, OpenRequest } from '../shared/worker-api.js'
 import { ReplicaSync } from '@accord/core/internal'
-import { liveQuery } from 'dexie'
 import { ConflictFeed } from './live/conflict-feed.js'
 import type { StatusTracker } from './live/status-tracker.js'
 import { silentLogger, type Logger } from './logger.js'
@@ -38,7 +37,9 @@ export class OpenedReplica {
   driver: SyncDriver | undefined
   readonly conflicts: ConflictFeed
   private readonly logger: Logger
-  private pendingWatch: { unsubscribe(): void } | undefined
+  private counting = false
+  private countAgain = false
+  private leading = false
   private pollTimer: unknown
   private closed = false
   private syncedTimer: unknown
@@ -85,7 +86,10 @@ export class OpenedReplica {
         ...(options.gapGraceMs === undefined ? {} : { gapGraceMs: options.gapGraceMs }),
         ...(options.pullLimit === undefined ? {} : { pullLimit: options.pullLimit }),
         listener: {
-          progress: () => opened?.refreshSyncStatus(),
+          progress: () => {
+            opened?.recountPending()
+            opened?.refreshSyncStatus()
+          },
           error: (error) => ctx.status.update({ error: { code: error.code, message: error.message } }),
           rejected: (list) => logger.warn('transactions rejected locally (over the hub limits); their effect was rolled back', { rejected: list }),
         },
@@ -94,9 +98,10 @@ export class OpenedReplica {
       const lastSyncedAt = ctx.status.local.lastSyncedAt ?? (await store.readLastSyncedAt())
       opened = new OpenedReplica(request, store, sync, ctx)
       ctx.status.update({ cursor: state.cursor, paused: flags.paused, lastSyncedAt })
-      opened.watchPending()
+      opened.recountPending()
       if (request.hub) opened.driver = opened.createDriver(request.hub, flags)
-      if (flags.leader) opened.startPolling()
+      opened.leading = flags.leader === true
+      opened.startPolling()
       opened.askPersistence()
       return opened
     } catch (error) {
@@ -108,8 +113,7 @@ export class OpenedReplica {
   /** Pause, network and leadership, as the runtime sees them now. */
   setFlags(flags: SyncFlags): void {
     this.driver?.setFlags(flags)
-    if (flags.leader === true) this.startPolling()
-    if (flags.leader === false) this.stopPolling()
+    if (flags.leader !== undefined) this.leading = flags.leader
   }
 
   /** Stops syncing and watching; with `keepStore`, leaves the database connection to its fate (a versionchange closed it). */
@@ -118,7 +122,6 @@ export class OpenedReplica {
     this.closed = true
     this.stopPolling()
     if (this.syncedTimer !== undefined) this.ctx.timers.clearTimeout(this.syncedTimer)
-    this.pendingWatch?.unsubscribe()
     this.driver?.close()
     this.conflicts.close()
     this.sync.close()
@@ -171,23 +174,49 @@ export class OpenedReplica {
     return driver
   }
 
-  /** `pending` follows the outbox, whichever runtime of the replica wrote or settled it. */
-  private watchPending(): void {
-    this.pendingWatch = liveQuery(() => this.store.db.table(OUTBOX).count()).subscribe({
-      next: (count) => {
-        this.ctx.status.update({ pending: count })
-        this.refreshSyncStatus()
-      },
-      error: (error: unknown) => this.logger.warn('could not count the outbox', { error }),
-    })
+  /**
+   * `pending` follows the outbox: recounted after each change the engine reports and on the poll
+   * timer (which also catches other runtimes' writes). A Dexie liveQuery over the outbox did this
+   * before, but it kept the mutated keys of every big transaction (a catch-up's) in memory
+   * (BENCHMARKS.md, P10).
+   */
+  /** One count in flight at most; a request during it runs once more after it. */
+  recountPending(): void {
+    if (this.closed) return
+    if (this.counting) {
+      this.countAgain = true
+      return
+    }
+    this.counting = true
+    this.store.db
+      .table(OUTBOX)
+      .count()
+      .then(
+        (count) => {
+          this.ctx.status.update({ pending: count })
+          this.refreshSyncStatus()
+        },
+        (error: unknown) => this.logger.warn('could not count the outbox', { error }),
+      )
+      .finally(() => {
+        this.counting = false
+        if (this.countAgain) {
+          this.countAgain = false
+          this.recountPending()
+        }
+      })
   }
 
-  /** The leader re-reads the outbox on a timer: other runtimes' writes show in `pending` (a live count of the shared outbox). */
+  /**
+   * Every runtime recounts the outbox on a timer (other tabs write to it too); the leader also
+   * re-reads it to push what other runtimes wrote.
+   */
   private startPolling(): void {
     const every = this.ctx.options.outboxPollMs ?? 2000
     const poll = (): void => {
       this.pollTimer = this.ctx.timers.setTimeout(poll, every)
-      if (this.ctx.status.local.pending > 0) this.sync.kickPush()
+      this.recountPending()
+      if (this.leading && this.ctx.status.local.pending > 0) this.sync.kickPush()
     }
     if (this.pollTimer === undefined && !this.closed) this.pollTimer = this.ctx.timers.setTimeout(poll, every)
   }
