@@ -43,7 +43,7 @@ interface IngestRun {
  * seconds; pairing keeps each ratio honest) and reports the medians.
  */
 async function measureIngest(ctx: RunContext, shape: IngestShape): Promise<Figure> {
-  const total = ctx.quick ? 10_000 : 50_000
+  const total = ctx.quick ? 5_000 : 50_000
   const repeats = 3
   const runs: IngestRun[] = []
   for (let r = 0; r < repeats; r++) runs.push(await ingestOnce(ctx, shape, total, r))
@@ -93,7 +93,7 @@ async function ingestOnce(ctx: RunContext, shape: IngestShape, total: number, ru
     for (let c = 0; c < shape.clients; c++) clients.push(await WireClient.connect(url, 'ingest'))
     const warm = await WireClient.connect(url, 'warmup')
     clients.push(warm)
-    await sendPushes([warm], preparePushes([warm], 2_000, shape.batch, 'warm'), shape.window)
+    await sendPushes([warm], preparePushes([warm], total / 5, shape.batch, 'warm'), shape.window)
     const writers = clients.slice(0, shape.clients)
     const pushes = preparePushes(writers, total, shape.batch, 'item')
 
