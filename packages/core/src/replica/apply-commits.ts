@@ -1,6 +1,6 @@
 import type { Commit, ConflictRecord } from '../model/change.js'
 import type { Schema } from '../schema/define-schema.js'
-import { applyCommitValue, readConfirmed, storeConfirmed } from './rebase.js'
+import { applyCommitValue, readConfirmed, removePending, storeConfirmed } from './rebase.js'
 import type { ReplicaTx } from './replica-store.js'
 
 export interface ApplyCommitsResult {
@@ -57,18 +57,13 @@ async function applyOne(tx: ReplicaTx, schema: Schema, commit: Commit, result: A
   const { col, key } = commit
   const confirmed = applyCommitValue(await readConfirmed(tx, col, key), commit)
   if (commit.set || commit.unset || commit.del) await tx.putVersion(col, key, commit.seq)
-  const others = new Map<string, { col: string; key: string }>()
-  let settled = 0
-  if (commit.writer !== undefined && commit.through !== undefined) {
-    for (const change of await tx.outboxThrough(commit.writer, commit.through)) {
-      await tx.removeOutbox(change.writer, change.n)
-      if (change.col !== col || change.key !== key) others.set(`${change.col}\u0000${change.key}`, change)
-      settled += 1
-    }
-  }
-  if (schema.has(col)) await storeConfirmed(tx, schema, col, key, confirmed)
+  const settledChanges = commit.writer !== undefined && commit.through !== undefined ? await tx.outboxThrough(commit.writer, commit.through) : []
+  const mine = settledChanges.filter((c) => c.col === col && c.key === key)
   // Only a commit gap could leave an older change of another record here; rebase it all the same.
-  for (const other of others.values()) await storeConfirmed(tx, schema, other.col, other.key, await readConfirmed(tx, other.col, other.key))
+  await removePending(tx, schema, settledChanges.filter((c) => c.col !== col || c.key !== key))
+  for (const c of mine) await tx.removeOutbox(c.writer, c.n)
+  if (schema.has(col)) await storeConfirmed(tx, schema, col, key, confirmed)
+  const settled = settledChanges.length
   if (commit.conflict) {
     await tx.putConflict(commit.conflict)
     result.conflicts.push(commit.conflict)

@@ -2,7 +2,7 @@ import type { ConflictRecord } from '../model/change.js'
 import type { PullPage } from '../protocol/messages.js'
 import type { Schema } from '../schema/define-schema.js'
 import { recordKey } from '../decider/hub-record.js'
-import { readConfirmed, storeConfirmed } from './rebase.js'
+import { removePending, storeConfirmed } from './rebase.js'
 import type { ReplicaTx } from './replica-store.js'
 
 export interface ApplyPullOptions {
@@ -69,11 +69,9 @@ export async function applyPull(tx: ReplicaTx, schema: Schema, pages: readonly O
   const last = pages[pages.length - 1]
   if (options.complete && last) {
     for (const [writer, watermark] of Object.entries(last.watermarks)) {
-      for (const change of await tx.outboxThrough(writer, watermark)) {
-        await tx.removeOutbox(change.writer, change.n)
-        await storeConfirmed(tx, schema, change.col, change.key, await readConfirmed(tx, change.col, change.key))
-        result.settled += 1
-      }
+      const settled = await tx.outboxThrough(writer, watermark)
+      await removePending(tx, schema, settled)
+      result.settled += settled.length
     }
   }
   state.cursor = result.cursor

@@ -80,7 +80,9 @@ export async function commitWrite(
   for (const [i, body] of plan.bodies.entries()) {
     const pending = await tx.pendingFor(body.col, body.key)
     if (pending.length === 0) {
-      await tx.putConfirmed(body.col, body.key, { value: await tx.getVisible(body.col, body.key) })
+      // Snapshot the confirmed value before the first pending change; an absent one needs no row.
+      const confirmed = await tx.getVisible(body.col, body.key)
+      if (confirmed !== undefined) await tx.putConfirmed(body.col, body.key, { value: confirmed })
     }
     const change: Change = {
       writer,

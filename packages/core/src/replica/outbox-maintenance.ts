@@ -1,6 +1,6 @@
 import type { Change } from '../model/change.js'
 import type { Schema } from '../schema/define-schema.js'
-import { readConfirmed, storeConfirmed } from './rebase.js'
+import { removePending } from './rebase.js'
 import type { ReplicaTx } from './replica-store.js'
 
 /**
@@ -38,8 +38,7 @@ export async function dropTransaction(tx: ReplicaTx, schema: Schema, changes: re
   const first = changes[0]
   const last = changes[changes.length - 1]
   if (!first || !last) return
-  for (const change of changes) await tx.removeOutbox(change.writer, change.n)
-  for (const change of changes) await storeConfirmed(tx, schema, change.col, change.key, await readConfirmed(tx, change.col, change.key))
+  await removePending(tx, schema, changes)
   await moveWriter(tx, first.writer, last.n + 1)
 }
 

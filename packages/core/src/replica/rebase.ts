@@ -18,15 +18,21 @@ export function applyCommitValue(confirmed: RecordValue | undefined, commit: Com
   return applyPlain(confirmed ?? {}, commit.set, commit.unset)
 }
 
-/** The confirmed value of a record: its snapshot while changes are pending, else the visible one. */
+/**
+ * The confirmed value of a record: its snapshot while changes are pending; with changes pending
+ * and no snapshot, absent (a record created here and not confirmed yet: not storing a snapshot
+ * for it saves a write per new record); with nothing pending, the visible value.
+ */
 export async function readConfirmed(tx: ReplicaTx, col: string, key: string): Promise<RecordValue | undefined> {
   const snapshot = await tx.getConfirmed(col, key)
-  return snapshot ? snapshot.value : tx.getVisible(col, key)
+  if (snapshot) return snapshot.value
+  if ((await tx.pendingFor(col, key)).length) return undefined
+  return tx.getVisible(col, key)
 }
 
 /**
  * Stores a record's new confirmed value and recomputes visible from what is still pending. The
- * snapshot exists exactly while changes are pending.
+ * snapshot exists exactly while changes are pending and the confirmed record exists.
  */
 export async function storeConfirmed(tx: ReplicaTx, schema: Schema, col: string, key: string, confirmed: RecordValue | undefined): Promise<void> {
   const pending = await tx.pendingFor(col, key)
@@ -35,6 +41,21 @@ export async function storeConfirmed(tx: ReplicaTx, schema: Schema, col: string,
     await tx.putVisible(col, key, confirmed)
     return
   }
-  await tx.putConfirmed(col, key, { value: confirmed })
+  await tx.putConfirmed(col, key, confirmed === undefined ? undefined : { value: confirmed })
   await tx.putVisible(col, key, rebase(confirmed, pending, schema))
+}
+
+/**
+ * Removes settled or dropped changes from the outbox and rebases their records. Confirmed values
+ * are read before the removal: once the last pending change is gone, a record with no snapshot
+ * would read as its visible value, which still holds the removed changes' effect.
+ */
+export async function removePending(tx: ReplicaTx, schema: Schema, changes: readonly Change[]): Promise<void> {
+  const records = new Map<string, { col: string; key: string; confirmed: RecordValue | undefined }>()
+  for (const c of changes) {
+    const k = `${c.col}\u0000${c.key}`
+    if (!records.has(k)) records.set(k, { col: c.col, key: c.key, confirmed: await readConfirmed(tx, c.col, c.key) })
+  }
+  for (const c of changes) await tx.removeOutbox(c.writer, c.n)
+  for (const { col, key, confirmed } of records.values()) if (schema.has(col)) await storeConfirmed(tx, schema, col, key, confirmed)
 }

@@ -50,8 +50,9 @@ export interface ReplicaTx {
   /** Writes (or with `undefined`, deletes) the visible value the app reads. */
   putVisible(col: string, key: string, value: RecordValue | undefined): Promise<void>
   /**
-   * The confirmed value snapshot, kept only while the record has pending changes: `undefined`
-   * when there is no snapshot (visible is confirmed); `{ value: undefined }` when confirmed absent.
+   * The confirmed value snapshot, kept only while the record has pending changes and a confirmed
+   * value: `undefined` when there is no snapshot (visible is confirmed when nothing is pending,
+   * absent when something is); `{ value: undefined }` is read as confirmed absent too.
    */
   getConfirmed(col: string, key: string): Promise<{ value: RecordValue | undefined } | undefined>
   putConfirmed(col: string, key: string, snapshot: { value: RecordValue | undefined } | undefined): Promise<void>

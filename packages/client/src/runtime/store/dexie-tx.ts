@@ -37,9 +37,10 @@ export class DexieReplicaTx implements ReplicaTx {
   private readonly confirmedDirty = new Set<string>()
   private readonly versionRows = new Map<string, number>()
   private readonly versionDirty = new Set<string>()
-  /** The whole outbox, when it was small enough to hold (writes applied). */
+  /** The whole outbox, when it was read whole and small enough to hold (writes applied). */
   private outboxRows: Map<string, Change> | undefined
-  private outboxLoaded = false
+  /** Stored pending changes per record, as read (this transaction's writes are merged on read). */
+  private readonly pendingRows = new Map<string, Change[]>()
   private readonly outboxAdded = new Map<string, Change>()
   private readonly outboxRemoved = new Set<string>()
   private state: ReplicaState | undefined
@@ -72,6 +73,14 @@ export class DexieReplicaTx implements ReplicaTx {
       keys.forEach((key, i) => this.visibleRows.set(rk(col, key), rows[i] ?? null))
     }
     if (!pairs.length) return
+    if (!this.outboxRows) {
+      // Pending changes of these records: one index request instead of one per record.
+      const wanted = pairs.filter(([col, key]) => !this.pendingRows.has(rk(col, key)))
+      if (wanted.length) {
+        for (const [col, key] of wanted) this.pendingRows.set(rk(col, key), [])
+        for (const c of await this.outboxTable().where('[col+key]').anyOf(wanted).toArray()) this.pendingRows.get(rk(c.col, c.key))?.push(c)
+      }
+    }
     const confirmed = await this.trans.table<ConfirmedRow, [string, string]>(CONFIRMED).bulkGet(pairs)
     const versions = await this.trans.table<VersionRow, [string, string]>(VERSIONS).bulkGet(pairs)
     pairs.forEach(([col, key], i) => {
@@ -91,6 +100,7 @@ export class DexieReplicaTx implements ReplicaTx {
   async putVisible(col: string, key: string, value: RecordValue | undefined): Promise<void> {
     if (!this.schema.has(col)) return
     const k = rk(col, key)
+    if (value === undefined && this.visibleRows.get(k) === null && !this.visibleDirty.has(k)) return
     // The table is keyed by `id`; a record always carries its own key.
     this.visibleRows.set(k, value === undefined ? null : value['id'] === key ? value : { ...value, id: key })
     this.visibleDirty.add(k)
@@ -107,6 +117,8 @@ export class DexieReplicaTx implements ReplicaTx {
 
   async putConfirmed(col: string, key: string, snapshot: Snapshot | undefined): Promise<void> {
     const k = rk(col, key)
+    // Removing a snapshot known to be absent is the common case (no pending change): skip it.
+    if (snapshot === undefined && this.confirmedRows.get(k) === null && !this.confirmedDirty.has(k)) return
     this.confirmedRows.set(k, snapshot ?? null)
     this.confirmedDirty.add(k)
   }
@@ -119,27 +131,35 @@ export class DexieReplicaTx implements ReplicaTx {
 
   async putVersion(col: string, key: string, version: number): Promise<void> {
     const k = rk(col, key)
+    if (this.versionRows.get(k) === version && !this.versionDirty.has(k)) return
     this.versionRows.set(k, version)
     this.versionDirty.add(k)
   }
 
   async pendingFor(col: string, key: string): Promise<Change[]> {
-    const held = await this.heldOutbox()
-    if (held) return [...held.values()].filter((c) => c.col === col && c.key === key).sort(byOrd)
-    return this.merge(await this.outboxTable().where('[col+key]').equals([col, key]).toArray(), (c) => c.col === col && c.key === key)
+    const mine = (c: Change): boolean => c.col === col && c.key === key
+    if (this.outboxRows) return [...this.outboxRows.values()].filter(mine).sort(byOrd)
+    const k = rk(col, key)
+    let stored = this.pendingRows.get(k)
+    if (!stored) this.pendingRows.set(k, (stored = await this.outboxTable().where('[col+key]').equals([col, key]).toArray()))
+    return this.merge(stored, mine)
   }
 
   async outbox(limit?: number): Promise<Change[]> {
-    const held = await this.heldOutbox()
-    const all = held ? [...held.values()].sort(byOrd) : this.merge(await this.outboxTable().orderBy('ord').toArray(), () => true)
+    let all: Change[]
+    if (this.outboxRows) all = [...this.outboxRows.values()].sort(byOrd)
+    else {
+      all = this.merge(await this.outboxTable().orderBy('ord').toArray(), () => true)
+      // Held while small: later pendingFor/outboxThrough in this transaction read memory.
+      if (all.length <= OUTBOX_IN_MEMORY) this.outboxRows = new Map(all.map((c) => [ok(c.writer, c.n), c]))
+    }
     return limit === undefined ? all : all.slice(0, limit)
   }
 
   async outboxThrough(writer: string, through: number): Promise<Change[]> {
     if (through < 1) return []
-    const held = await this.heldOutbox()
     const mine = (c: Change): boolean => c.writer === writer && c.n <= through
-    if (held) return [...held.values()].filter(mine).sort(byOrd)
+    if (this.outboxRows) return [...this.outboxRows.values()].filter(mine).sort(byOrd)
     return this.merge(await this.outboxTable().where('[writer+n]').between([writer, 1], [writer, through], true, true).toArray(), mine)
   }
 
@@ -158,8 +178,8 @@ export class DexieReplicaTx implements ReplicaTx {
   }
 
   async outboxCount(): Promise<number> {
-    const held = await this.heldOutbox()
-    return held ? held.size : (await this.outbox()).length
+    if (!this.outboxAdded.size && !this.outboxRemoved.size && !this.outboxRows) return this.outboxTable().count()
+    return (await this.outbox()).length
   }
 
   async putConflict(conflict: ConflictRecord): Promise<void> {
@@ -245,21 +265,6 @@ export class DexieReplicaTx implements ReplicaTx {
     }
     if (deletes.length) await this.trans.table<R, [string, string]>(table).bulkDelete(deletes)
     if (puts.length) await this.trans.table<R, [string, string]>(table).bulkPut(puts)
-  }
-
-  /** The whole outbox in memory when it is small (read once per transaction), else undefined. */
-  private async heldOutbox(): Promise<Map<string, Change> | undefined> {
-    if (!this.outboxLoaded) {
-      this.outboxLoaded = true
-      if ((await this.outboxTable().count()) <= OUTBOX_IN_MEMORY) {
-        const rows = new Map<string, Change>()
-        for (const c of await this.outboxTable().toArray()) rows.set(ok(c.writer, c.n), c)
-        for (const k of this.outboxRemoved) rows.delete(k)
-        for (const [k, c] of this.outboxAdded) rows.set(k, c)
-        this.outboxRows = rows
-      }
-    }
-    return this.outboxRows
   }
 
   /** Stored rows matching `keep`, with this transaction's buffered removals and additions applied. */
