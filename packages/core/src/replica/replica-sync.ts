@@ -19,6 +19,7 @@ import {
   type Handshake,
   type HandshakeReply,
   type HeadResponse,
+  type HubLimits,
   type PullPage,
   type PullRequest,
   type PullResponse,
@@ -31,9 +32,9 @@ import { applyCommits, type ApplyFaults } from './apply-commits.js'
 import { applyPull } from './apply-pull.js'
 import type { LocalOp } from './local-ops.js'
 import { commitWrite, planWrite, type PlannedWrite } from './local-write.js'
-import { planBatch } from './outbox-batch.js'
+import { planBatch, type BatchPlan } from './outbox-batch.js'
 import { clampPendingBases, dropTransaction, lowestPending, moveWriter } from './outbox-maintenance.js'
-import type { ReplicaState, ReplicaStore } from './replica-store.js'
+import type { ReplicaState, ReplicaStore, ReplicaTx } from './replica-store.js'
 
 /** Requests a connected replica can make; each rejects if the connection is lost or times out. */
 export interface ReplicaTransport {
@@ -335,7 +336,7 @@ export class ReplicaSync {
       while (this.connection === conn && !this.closed) {
         this.pushAgain = false
         const limits = conn.reply.limits
-        const plan = await this.store.transaction(async (tx) => planBatch(await tx.outbox(), conn.sent, limits, singleTx ? 1 : Infinity))
+        const plan = await this.store.transaction((tx) => this.nextBatch(tx, conn, limits, singleTx))
         if (plan.kind === 'empty') {
           if (!this.pushAgain) break
           continue
@@ -371,6 +372,23 @@ export class ReplicaSync {
     } finally {
       this.pushing = false
       this.notify()
+    }
+  }
+
+  /**
+   * Plans the next batch from the head of the outbox, read in growing slices: a long offline
+   * outbox is not read whole for every push (the acknowledged-but-unsettled changes ahead of the
+   * unsent ones are what the slice must get past).
+   */
+  private async nextBatch(tx: ReplicaTx, conn: Connection, limits: HubLimits, singleTx: boolean): Promise<BatchPlan> {
+    for (let slice = limits.batchChanges * 4; ; slice *= 4) {
+      const head = await tx.outbox(slice)
+      const plan = planBatch(head, conn.sent, limits, singleTx ? 1 : Infinity)
+      // A full slice may have cut the last transaction short or held only acknowledged changes.
+      if (head.length < slice || plan.kind === 'oversize') return plan
+      const cut = head[head.length - 1] as Change
+      const end = plan.kind === 'batch' ? plan.changes[plan.changes.length - 1] : undefined
+      if (end && (end.writer !== cut.writer || end.tx !== cut.tx)) return plan
     }
   }
 
