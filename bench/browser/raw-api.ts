@@ -52,11 +52,12 @@ export interface RawWorkerApi {
   /**
    * P1's floors: `rounds` writes of each shape (median ms, timed in the worker) on a database shaped
    * like a replica's (values, outbox, state, versions, confirmed, conflicts), strict durability:
-   * `put` one put in a one-store transaction; `oneTx` the reads and writes of a local write in one
+   * `put` one put in a one-store transaction; `twoRows` a put and an outbox add in one two-store
+   * transaction (the least a replica's local write can do); `oneTx` the reads and writes of a local write in one
    * read-write transaction over all six stores, awaited one after the other; `twoTx` the same
    * preceded by a separate read-write transaction that only reads (a plan, then a commit).
    */
-  writeShapes(rounds: number): Promise<{ put: number; oneTx: number; twoTx: number }>
+  writeShapes(rounds: number): Promise<{ put: number; twoRows: number; oneTx: number; twoTx: number }>
   /** P10: keeps `count` generated records as plain objects in a Map (held until close); returns its size. */
   fillMap(count: number, prefix: string): number
   close(): Promise<void>

@@ -154,12 +154,18 @@ const api: RawWorkerApi = {
       await shaped.table('outbox').add({ writer: 'w', n, col: 'items', key: record.id, ord: n, set: record })
       await shaped.table('state').put({ id: 'state', n })
     }
-    const times = { put: [] as number[], oneTx: [] as number[], twoTx: [] as number[] }
+    const times = { put: [] as number[], twoRows: [] as number[], oneTx: [] as number[], twoTx: [] as number[] }
     for (let r = 0; r < rounds; r++) {
       const record = makeItem(r, 'shape')
       let t0 = performance.now()
       await shaped.table('items').put(record)
       times.put.push(performance.now() - t0)
+      t0 = performance.now()
+      await shaped.transaction('rw', ['items', 'outbox'], async () => {
+        await shaped.table('items').put({ ...record, id: `${record.id}-0` })
+        await shaped.table('outbox').add({ writer: 'w0', n: r + 1, col: 'items', key: `${record.id}-0`, ord: r + 1, set: record })
+      })
+      times.twoRows.push(performance.now() - t0)
       t0 = performance.now()
       await shaped.transaction('rw', all, () => writes({ ...record, id: `${record.id}-1` }, 2 * r + 1))
       times.oneTx.push(performance.now() - t0)
@@ -170,7 +176,7 @@ const api: RawWorkerApi = {
     }
     shaped.close()
     await Dexie.delete(shaped.name)
-    return { put: median(times.put), oneTx: median(times.oneTx), twoTx: median(times.twoTx) }
+    return { put: median(times.put), twoRows: median(times.twoRows), oneTx: median(times.oneTx), twoTx: median(times.twoTx) }
   },
   fillMap(count, prefix) {
     held = new Map()
