@@ -69,7 +69,7 @@ describe('storage failures', () => {
     const put = IDBObjectStore.prototype.put
     const add = IDBObjectStore.prototype.add
     const fullOn = (original: typeof put, store?: string) =>
-      function (this: IDBObjectStore, ...args: Parameters<typeof put>): IDBRequest<IDBValidKey> {
+      function (this: InstanceType<typeof IDBObjectStore>, ...args: Parameters<typeof put>): ReturnType<typeof put> {
         if (store === undefined || this.name === store) throw new DOMException('the disk is full', 'QuotaExceededError')
         return original.apply(this, args)
       }
