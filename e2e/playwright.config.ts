@@ -1,8 +1,9 @@
 import { defineConfig } from '@playwright/test'
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.mjs'
 
 // Debian's Chromium (Playwright cannot download its own browsers here; see shared toolchain notes).
 // PLAYWRIGHT_CHROMIUM_PATH overrides the path (scripts/ensure-chromium.sh prints one).
-const executablePath = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? '/usr/bin/chromium'
+const executablePath = CHROMIUM_PATH
 
 // Projects: `hosting` (the client's worker hosting, on its own fixture page), `demo` (the demo
 // app, apps/demo, built once by the global setup and served statically, against a hub per worker)
@@ -36,16 +37,7 @@ export default defineConfig({
     browserName: 'chromium',
     launchOptions: {
       executablePath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: [...CHROMIUM_ARGS],
     },
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',

@@ -14,22 +14,12 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import type { BenchPage } from '../../browser/bench-api.js'
 import type { RunContext } from '../lib/figure.js'
 import { WorkerInspector } from './worker-inspector.js'
+import { CHROMIUM_ARGS as BASE_CHROMIUM_ARGS } from '../../../scripts/chromium.mjs'
 
 const BROWSER_DIR = fileURLToPath(new URL('../../browser/', import.meta.url))
 
-/** Chromium flags from the toolchain notes (no sandbox in containers, no GPU, no background traffic). */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-background-timer-throttling',
-  '--disable-renderer-backgrounding',
-]
+/** The repo's Chromium flags, plus timers and renderers kept at full speed while measuring. */
+export const CHROMIUM_ARGS = [...BASE_CHROMIUM_ARGS, '--disable-background-timer-throttling', '--disable-renderer-backgrounding']
 
 let site: Promise<{ origin: string; close(): Promise<void> }> | undefined
 
