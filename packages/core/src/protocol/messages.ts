@@ -1,6 +1,8 @@
 import type { Change, Commit, ConflictRecord, PushAck } from '../model/change.js'
 import type { WireError } from '../model/errors.js'
 import type { RecordValue } from '../model/json.js'
+import type { WireCommits } from './wire/commits.js'
+import type { WirePush } from './wire/push.js'
 
 /** Wire protocol version. A hub serves only its own; see `client_too_old` / `hub_too_old`. */
 export const PROTOCOL_VERSION = 1
@@ -14,6 +16,11 @@ export interface Handshake {
   writers: string[]
   space: string
   token: string | null
+  /**
+   * The highest wire encoding the replica speaks (see protocol/wire): absent or 1, the logical
+   * JSON messages; 2, compact pushes and broadcasts. A hub answers in the encoding announced.
+   */
+  wire?: number
 }
 
 /** The hub's limits, told to every replica at the handshake. */
@@ -113,7 +120,8 @@ export type HeadResponse = { ok: true; head: number } | { ok: false; error: Wire
 
 /** Events a replica emits (the generic of the hub's Server and the client's Socket). */
 export interface ClientToHubEvents {
-  push: (request: PushRequest, ack: (response: PushResponse) => void) => void
+  /** A `PushRequest`, or its compact form on a `wire: 2` connection. */
+  push: (request: PushRequest | WirePush, ack: (response: PushResponse) => void) => void
   pull: (request: PullRequest, ack: (response: PullResponse) => void) => void
   head: (ack: (response: HeadResponse) => void) => void
 }
@@ -121,7 +129,8 @@ export interface ClientToHubEvents {
 /** Events the hub emits. */
 export interface HubToClientEvents {
   welcome: (reply: HandshakeReply) => void
-  commits: (message: CommitsMessage) => void
+  /** A `CommitsMessage`, or its compact form on a `wire: 2` connection. */
+  commits: (message: CommitsMessage | WireCommits) => void
   head: (message: HeadMessage) => void
 }
 

@@ -223,7 +223,7 @@ export function validateHandshake(input: unknown): ValidationResult<Handshake> {
     const path = 'handshake'
     const declared = readObject(input, path)['protocol']
     if (isCount(declared, 1)) checkProtocol(declared, `${path}.protocol`)
-    const obj = readObject(input, path, ['protocol', 'schemaVersion', 'replicaId', 'writers', 'space', 'token'])
+    const obj = readObject(input, path, ['protocol', 'schemaVersion', 'replicaId', 'writers', 'space', 'token', 'wire'])
     const protocol = readPositive(required(obj, 'protocol', path), `${path}.protocol`)
     const token = has(obj, 'token') ? obj['token'] : invalid('malformed', `${path}.token`, 'required (null when there is none)')
     if (token !== null && (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH)) {
@@ -237,6 +237,7 @@ export function validateHandshake(input: unknown): ValidationResult<Handshake> {
       space: readId(required(obj, 'space', path), `${path}.space`),
       token: token as string | null,
     }
+    if (has(obj, 'wire')) handshake.wire = readPositive(obj['wire'], `${path}.wire`)
     return handshake
   })
 }
