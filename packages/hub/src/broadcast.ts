@@ -1,9 +1,15 @@
 import { PROTOCOL_VERSION, type Commit, type CommitsMessage } from '@accord/core'
+import { encodeWireCommits, WIRE_COMPACT } from '@accord/core/internal'
 import type { HubServer, HubSocket } from './types.js'
 
-/** The Socket.IO room of a space. */
+/** The Socket.IO room of a space: every socket of it. */
 export function spaceRoom(space: string): string {
   return `space:${space}`
+}
+
+/** The sockets of a space that announced the compact encoding (`wire: 2`); also in `spaceRoom`. */
+export function compactRoom(space: string): string {
+  return `space:${space}#wire2`
 }
 
 /** A commit without its ConflictRecord when that record is a refusal only its writer may see. */
@@ -15,17 +21,23 @@ function publicCommit(commit: Commit): Commit {
 
 /**
  * Emits one settled batch as one `commits` message to the space's room, the sender included
- * (DESIGN §3 rule 5). Private ConflictRecords (refusals by `authorize`, schema or size) are
- * stripped from the room's copy; the sending socket, whose writer they concern, gets the full one.
+ * (DESIGN §3 rule 5): once in the logical form to the sockets that did not announce the compact
+ * encoding, once compact to those that did (each encoded once, whatever the number of sockets).
+ * Private ConflictRecords (refusals by `authorize`, schema or size) are stripped from the room's
+ * copy; the sending socket, whose writer they concern, gets the full one.
  */
 export function broadcastBatch(io: HubServer, sender: HubSocket, space: string, commits: Commit[]): void {
   if (commits.length === 0) return
   const full: CommitsMessage = { v: PROTOCOL_VERSION, commits }
   const room = spaceRoom(space)
+  const compact = compactRoom(space)
   if (!commits.some((c) => c.conflict?.private)) {
-    io.to(room).emit('commits', full)
+    io.to(room).except(compact).emit('commits', full)
+    io.to(compact).emit('commits', encodeWireCommits(full))
     return
   }
-  io.to(room).except(sender.id).emit('commits', { v: PROTOCOL_VERSION, commits: commits.map(publicCommit) })
-  if (sender.connected) sender.emit('commits', full)
+  const shared: CommitsMessage = { v: PROTOCOL_VERSION, commits: commits.map(publicCommit) }
+  io.to(room).except([compact, sender.id]).emit('commits', shared)
+  io.to(compact).except(sender.id).emit('commits', encodeWireCommits(shared))
+  if (sender.connected) sender.emit('commits', sender.data.wire === WIRE_COMPACT ? encodeWireCommits(full) : full)
 }

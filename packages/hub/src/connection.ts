@@ -1,5 +1,6 @@
 import { PROTOCOL_VERSION } from '@accord/core'
-import { spaceRoom } from './broadcast.js'
+import { WIRE_COMPACT } from '@accord/core/internal'
+import { compactRoom, spaceRoom } from './broadcast.js'
 import type { HubContext } from './hub-context.js'
 import { wireLimits } from './limits.js'
 import { registerPullHandlers } from './pull-handler.js'
@@ -26,7 +27,9 @@ export function onConnection(ctx: HubContext, socket: HubSocket): void {
   registerPushHandler(ctx, socket)
   registerPullHandlers(ctx, socket)
   registerUnknownEventHandler(socket)
-  void socket.join(spaceRoom(state.space))
+  // Every socket is in the space's room (heads, handovers); compact ones also in their encoding's
+  // room, so each batch is encoded once per encoding, never once per socket.
+  void socket.join(state.wire === WIRE_COMPACT ? [spaceRoom(state.space), compactRoom(state.space)] : spaceRoom(state.space))
   ctx.logger.debug('connected', { space: state.space, replica: state.replica, principal: state.principalId })
   void sendWelcome(ctx, socket)
 }
@@ -55,11 +58,13 @@ async function sendWelcome(ctx: HubContext, socket: HubSocket): Promise<void> {
     const info = await ctx.store.openSpace(state.space)
     const watermarks = await ctx.store.watermarks(state.space, [...state.writers])
     if (!socket.connected) return
+    const hubTime = Date.now()
+    state.epoch = hubTime
     socket.emit('welcome', {
       v: PROTOCOL_VERSION,
       storeId: info.storeId,
       head: info.head,
-      hubTime: Date.now(),
+      hubTime,
       principal: state.principalId,
       watermarks,
       limits: wireLimits(ctx.limits),

@@ -1,6 +1,7 @@
 import { toWireError, validatePushRequest, type PushResponse } from '@accord/core'
 import { runBatch } from './batch-runner.js'
 import { broadcastBatch } from './broadcast.js'
+import { logicalPush } from './wire.js'
 import type { HubContext } from './hub-context.js'
 import { failure, onRaw, splitRequest, type Ack } from './request.js'
 import type { HubSocket } from './types.js'
@@ -24,7 +25,9 @@ async function handlePush(ctx: HubContext, socket: HubSocket, payload: unknown):
   const state = socket.data
   if (!state.pushLimiter.take()) return failure('rate_limited', `more than ${ctx.limits.pushesPerSecond} pushes per second`)
   if (ctx.closing) return failure('closed', 'the hub is shutting down')
-  const checked = validatePushRequest(payload, ctx.limits)
+  const decoded = logicalPush(state, payload)
+  if (!decoded.ok) return decoded
+  const checked = validatePushRequest(decoded.value, ctx.limits)
   if (!checked.ok) return { ok: false, error: checked.error }
   const { changes } = checked.value
   // Broadcast inside the queued job, so the room hears batches in seq order.

@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from 'node:http'
 import type { Change, ClientToHubEvents, HubStore, HubToClientEvents, RecordValue, Schema } from '@accord/core'
+import type { WireEncoding } from '@accord/core/internal'
 import type { Server, ServerOptions, Socket } from 'socket.io'
 import type { Logger } from './logger.js'
 import type { RateLimiter } from './limits.js'
@@ -102,6 +103,10 @@ export interface ConnectionState {
   declared: readonly string[]
   pushLimiter: RateLimiter
   requestLimiter: RateLimiter
+  /** The encoding the handshake announced (`wire`): the connection's pushes and broadcasts. */
+  wire: WireEncoding
+  /** The `hubTime` of the connection's `welcome`: the reference of its compact pushes' clocks. */
+  epoch?: number
 }
 
 /** A running hub. */

@@ -18,7 +18,8 @@ const SLOW_LINK_MS = 300
  */
 async function writeEverywhere(cluster: Cluster, space: string, options: { liveFromEverywhere: boolean }): Promise<MiniReplica[]> {
   const replicas = await Promise.all(
-    Array.from({ length: NODES * PER_NODE }, (_, i) => MiniReplica.open({ urls: [cluster.nodes[i % NODES]?.url as string], space, window: 2 })),
+    // Every process holds a compact (`wire: 2`) and a verbose replica: each batch crosses Redis once per encoding.
+    Array.from({ length: NODES * PER_NODE }, (_, i) => MiniReplica.open({ urls: [cluster.nodes[i % NODES]?.url as string], space, window: 2, ...(i % 2 === 0 ? { wire: 2 as const } : {}) })),
   )
   const nodeOf = new Map(replicas.map((r, i) => [r.replicaId, i % NODES]))
   try {

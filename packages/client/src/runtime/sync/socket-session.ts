@@ -6,9 +6,10 @@
  * fails with the hub's code (`err.data.code`: `unauthorized`, `client_too_old`, …).
  */
 import type { ClientToHubEvents, CommitsMessage, ConnectErrorData, Handshake, HandshakeReply, HeadMessage, HubToClientEvents } from '@accord/core'
-import type { ReplicaTransport } from '@accord/core/internal'
+import type { ReplicaTransport, WireEncoding } from '@accord/core/internal'
 import { io, type Socket } from 'socket.io-client'
 import { ConnectFailure, type LoopConnection } from './connection-loop.js'
+import { WireCodec } from './wire-codec.js'
 
 type ClientSocket = Socket<HubToClientEvents, ClientToHubEvents>
 
@@ -22,6 +23,11 @@ export interface SocketSessionOptions {
   transports?: ('websocket' | 'polling' | 'webtransport')[]
   /** Socket.IO path, when the hub is mounted elsewhere. */
   path?: string
+  /**
+   * The wire encoding to announce: 2 (default), compact pushes and broadcasts; 1, the logical JSON
+   * messages (what every hub accepts; for debugging and compatibility tests).
+   */
+  wire?: WireEncoding
 }
 
 /** Where a session delivers what the hub sends. */
@@ -46,8 +52,9 @@ export interface SocketSession extends LoopConnection {
 export function openSocketSession(url: string, handshake: Handshake, options: SocketSessionOptions, handlers: SocketSessionHandlers): Promise<SocketSession> {
   const ackTimeoutMs = options.ackTimeoutMs ?? 10_000
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000
+  const codec = new WireCodec(handshake, options.wire)
   const socket: ClientSocket = io(url, {
-    auth: { ...handshake },
+    auth: codec.handshake,
     transports: options.transports ?? ['websocket'],
     reconnection: false,
     forceNew: true,
@@ -55,7 +62,7 @@ export function openSocketSession(url: string, handshake: Handshake, options: So
     ...(options.path ? { path: options.path } : {}),
   })
   const transport: ReplicaTransport = {
-    push: (request) => socket.timeout(ackTimeoutMs).emitWithAck('push', request),
+    push: (request) => socket.timeout(ackTimeoutMs).emitWithAck('push', codec.push(request)),
     pull: (request) => socket.timeout(ackTimeoutMs).emitWithAck('pull', request),
     head: () => socket.timeout(ackTimeoutMs).emitWithAck('head'),
   }
@@ -89,6 +96,7 @@ export function openSocketSession(url: string, handshake: Handshake, options: So
     })
     socket.on('welcome', (reply) => {
       if (settled) return
+      codec.welcomed(reply)
       const refusal = handlers.welcome(reply, transport)
       if (refusal) return fail(refusal)
       settled = true
@@ -96,7 +104,8 @@ export function openSocketSession(url: string, handshake: Handshake, options: So
       resolve({ reply, closed, close: () => end('closed by the client') })
     })
     socket.on('commits', (message) => {
-      if (settled && isCommitsMessage(message)) handlers.commits(message)
+      const logical = settled ? codec.commits(message) : undefined
+      if (logical && isCommitsMessage(logical)) handlers.commits(logical)
     })
     socket.on('head', (message) => {
       if (settled && typeof message?.head === 'number') handlers.head(message)

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { HlcClock, PROTOCOL_VERSION, type Change, type Commit, type FieldValues, type HandshakeReply, type PullResponse, type PushResponse, type RecordValue } from '@accord/core'
-import { applyCommitValue } from '@accord/core/internal'
+import { HlcClock, PROTOCOL_VERSION, type Change, type Commit, type FieldValues, type HandshakeReply, type PullResponse, type PushRequest, type PushResponse, type RecordValue } from '@accord/core'
+import { applyCommitValue, decodeWireCommits, encodeWirePush } from '@accord/core/internal'
 import { io, type Socket } from 'socket.io-client'
 import { schema } from '../../fixtures/schema.js'
 import { until } from '../../helpers/harness.js'
@@ -23,6 +23,8 @@ export interface MiniReplicaOptions {
   onAck?: (replica: MiniReplica) => void
   /** Called for each commit applied from a broadcast, synchronously. */
   onLive?: (commit: Commit) => void
+  /** 2: announce the compact wire encoding (compact pushes, compact broadcasts). Default: the logical messages. */
+  wire?: 2
 }
 
 /**
@@ -61,6 +63,8 @@ export class MiniReplica {
   private gapTimer: NodeJS.Timeout | undefined
   private closed = false
   private storeId: string | undefined
+  /** The welcome's hubTime: the reference of compact pushes' clocks on this connection. */
+  private epoch = 0
 
   private constructor(private readonly options: MiniReplicaOptions) {
     this.replicaId = options.replicaId ?? `r-${randomUUID().slice(0, 8)}`
@@ -106,11 +110,11 @@ export class MiniReplica {
 
   private connect(): Promise<void> {
     const url = this.options.urls[this.urlIndex % this.options.urls.length] as string
-    const auth = { protocol: PROTOCOL_VERSION, schemaVersion: schema.version, replicaId: this.replicaId, writers: [this.writer], space: this.options.space, token: 'secret' }
+    const auth = { protocol: PROTOCOL_VERSION, schemaVersion: schema.version, replicaId: this.replicaId, writers: [this.writer], space: this.options.space, token: 'secret', ...(this.options.wire ? { wire: this.options.wire } : {}) }
     const socket: Socket = io(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 5000 })
     this.socket = socket
     this.inflight = 0
-    socket.on('commits', (message: { commits: Commit[] }) => socket === this.socket && this.onCommits(message.commits))
+    socket.on('commits', (message: unknown) => socket === this.socket && this.onCommits(this.logicalCommits(message)))
     socket.on('head', (message: { head: number }) => socket === this.socket && message.head > this.cursor && void this.catchUp())
     socket.on('disconnect', () => socket === this.socket && !this.closed && void this.failover())
     return new Promise((resolve, reject) => {
@@ -125,7 +129,22 @@ export class MiniReplica {
     })
   }
 
+  private pushPayload(change: Change): unknown {
+    const request: PushRequest = { v: PROTOCOL_VERSION, changes: [change] }
+    return this.options.wire ? encodeWirePush(request, { replica: this.replicaId, writers: [this.writer], epoch: this.epoch }) : request
+  }
+
+  private logicalCommits(message: unknown): Commit[] {
+    if (!Array.isArray(message)) return (message as { commits: Commit[] }).commits
+    if (!this.options.wire) this.problems.push('a compact broadcast reached a verbose replica')
+    const decoded = decodeWireCommits(message)
+    if (decoded.ok) return decoded.value.commits
+    this.problems.push(`a compact broadcast did not decode: ${decoded.error.message}`)
+    return []
+  }
+
   private onWelcome(welcome: HandshakeReply): void {
+    this.epoch = welcome.hubTime
     this.stats.welcomes += 1
     if (this.storeId !== undefined && this.storeId !== welcome.storeId) this.problems.push(`storeId changed to ${welcome.storeId}`)
     this.storeId = welcome.storeId
@@ -165,7 +184,7 @@ export class MiniReplica {
       this.inflight += 1
       socket
         .timeout(ACK_TIMEOUT_MS)
-        .emitWithAck('push', { v: PROTOCOL_VERSION, changes: [change] })
+        .emitWithAck('push', this.pushPayload(change))
         .then(
           (response: PushResponse) => this.onAck(socket, response),
           () => this.onAck(socket, undefined),

@@ -1,0 +1,37 @@
+/**
+ * The client's end of the wire encoding (core's protocol/wire): announces it in the handshake,
+ * encodes pushes and decodes broadcasts for one session. The engine above sees logical messages
+ * only. A broadcast that does not decode is dropped like any malformed one: the gap it leaves is
+ * filled by a pull.
+ */
+import type { CommitsMessage, Handshake, HandshakeReply, PushRequest } from '@accord/core'
+import { decodeWireCommits, encodeWirePush, WIRE_COMPACT, type WireEncoding, type WirePush } from '@accord/core/internal'
+
+export class WireCodec {
+  readonly handshake: Handshake
+  private epoch: number | undefined
+
+  constructor(
+    handshake: Handshake,
+    readonly wire: WireEncoding = WIRE_COMPACT,
+  ) {
+    this.handshake = wire === WIRE_COMPACT ? { ...handshake, wire } : { ...handshake }
+  }
+
+  /** The welcome's hubTime is the reference of the compact pushes' clocks. */
+  welcomed(reply: HandshakeReply): void {
+    this.epoch = reply.hubTime
+  }
+
+  push(request: PushRequest): PushRequest | WirePush {
+    if (this.wire !== WIRE_COMPACT || this.epoch === undefined) return request
+    return encodeWirePush(request, { replica: this.handshake.replicaId, writers: this.handshake.writers, epoch: this.epoch })
+  }
+
+  /** The logical message, or undefined for one that does not decode. */
+  commits(message: unknown): CommitsMessage | undefined {
+    if (!Array.isArray(message)) return message as CommitsMessage
+    const decoded = decodeWireCommits(message)
+    return decoded.ok ? decoded.value : undefined
+  }
+}

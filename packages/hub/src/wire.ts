@@ -1,0 +1,17 @@
+/**
+ * The connection's wire encoding at the hub's edge: a compact push is decoded into the logical
+ * `PushRequest` here, before the logical validator runs on it unchanged (the verbose form is taken
+ * as it is, from every connection).
+ */
+import { decodeWirePush, WIRE_COMPACT } from '@accord/core/internal'
+import type { ValidationResult } from '@accord/core'
+import type { ConnectionState } from './types.js'
+
+export function logicalPush(state: ConnectionState, payload: unknown): ValidationResult<unknown> {
+  if (!Array.isArray(payload)) return { ok: true, value: payload }
+  // Its clocks count from the welcome's hubTime: a compact push before the welcome has no meaning.
+  if (state.wire !== WIRE_COMPACT || state.epoch === undefined) {
+    return { ok: false, error: { code: 'malformed', message: 'push: a compact push needs a connection that announced wire 2 and was welcomed', details: { path: 'push' } } }
+  }
+  return decodeWirePush(payload, { replica: state.replica, writers: state.declared, epoch: state.epoch })
+}
