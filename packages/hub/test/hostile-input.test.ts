@@ -1,4 +1,5 @@
-import { PROTOCOL_VERSION, type Change, type PushResponse } from '@accord/core'
+import { PROTOCOL_VERSION, type Change, type Commit, type PushResponse } from '@accord/core'
+import { decodeWireCommits, encodeWirePush, type WirePush } from '@accord/core/internal'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AuthenticateFn, AuthorizeFn } from '../src/index.js'
 import { startHub, storeState, type TestHub } from './helpers/harness.js'
@@ -41,6 +42,26 @@ async function rawCode(send: (r: TestReplica) => Promise<unknown>): Promise<stri
   }
 }
 
+/** A compact push (`wire: 2`) sent as it is, from a connection that announced `wire` (2 unless told). */
+async function compactCode(build: (r: TestReplica) => unknown, options: ConnectOptions = {}): Promise<string> {
+  const replica = await connectReplica(t.url, { space: SPACE, wire: 2, ...options })
+  try {
+    return codeOf(await replica.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('push', build(replica) as WirePush))
+  } finally {
+    replica.close()
+  }
+}
+
+/** The compact form of these changes on this replica's connection. */
+const compact = (r: TestReplica, changes: Change[]): WirePush => encodeWirePush({ v: PROTOCOL_VERSION, changes }, { replica: r.replicaId, writers: [r.writer], epoch: r.welcome.hubTime })
+
+/** A compact push of one put with one element of its tuple replaced. */
+const tampered = (r: TestReplica, index: number, value: unknown): WirePush => {
+  const [tuple] = compact(r, [put(r, { title: 'x' })]) as [unknown[]]
+  tuple[index] = value
+  return [tuple]
+}
+
 const put = (r: TestReplica, set: Record<string, unknown>, extra: Partial<Change> & { open?: boolean } = {}): Change =>
   r.change('cards', `k-${r.replicaId}`, 'put', { id: `k-${r.replicaId}`, ...set } as Change['set'], extra)
 
@@ -78,6 +99,23 @@ const cases: HostileCase[] = [
   { name: 'counter field sent as a value', code: 'malformed', run: () => pushCode((r) => [put(r, { votes: 1_000_000 })]) },
   { name: '__proto__ as a field', code: 'malformed', run: () => pushCode((r) => [put(r, JSON.parse('{"__proto__": {"admin": true}}') as Record<string, unknown>)]) },
   { name: 'value nested 200 deep', code: 'malformed', run: () => pushCode((r) => [put(r, { deep: nest(200) })]) },
+  { name: 'wire not a number in the handshake', code: 'malformed', run: () => refusalCode(t.url, { wire: 'compact' }) },
+  { name: 'compact push on a connection that did not announce wire 2', code: 'malformed', run: () => compactCode((r) => compact(r, [put(r, {})]), { wire: undefined }) },
+  { name: 'compact push with unknown flags', code: 'malformed', run: () => compactCode((r) => tampered(r, 0, 2 ** 20)) },
+  { name: 'compact push with put and delete flags at once', code: 'malformed', run: () => compactCode((r) => tampered(r, 0, 4 | 8 | 4096 | 8192 | 1)) },
+  { name: 'compact push with a tuple cut short', code: 'malformed', run: () => compactCode((r) => [(compact(r, [put(r, {})])[0] as unknown[]).slice(0, 4)]) },
+  { name: 'compact push with a trailing element', code: 'malformed', run: () => compactCode((r) => [[...(compact(r, [put(r, {})])[0] as unknown[]), 'extra']]) },
+  { name: 'compact push with an HLC before 1970', code: 'malformed', run: () => compactCode((r) => tampered(r, 4, -(r.welcome.hubTime + 1))) },
+  { name: 'compact push with an HLC counter out of range', code: 'malformed', run: () => compactCode((r) => tampered(r, 4, [0, 70_000])) },
+  { name: 'compact push with a bad collection', code: 'unknown_collection', run: () => compactCode((r) => tampered(r, 1, 'users')) },
+  { name: 'compact push with a key that is not a string', code: 'malformed', run: () => compactCode((r) => tampered(r, 2, { $gt: '' })) },
+  { name: 'compact push naming another replica', code: 'foreign_writer', run: () => compactCode((r) => compact(r, [put(r, {}, { replica: 'owner' })])) },
+  { name: "compact push with another replica's writer", code: 'foreign_writer', run: () => compactCode((r) => compact(r, [put(r, {}, { writer: owner.writer, n: 4 })])) },
+  { name: 'compact push out of order', code: 'out_of_order', run: () => compactCode((r) => compact(r, [put(r, {}, { n: 5 })])) },
+  { name: 'compact push ending inside a transaction', code: 'tx_split', run: () => compactCode((r) => compact(r, [put(r, {}, { open: true })])) },
+  { name: 'compact push of too many changes', code: 'too_many_changes', run: () => compactCode((r) => compact(r, Array.from({ length: 6 }, (_, i) => r.change('cards', `m${i}`, 'put', { id: `m${i}` })))) },
+  { name: 'compact push over batchBytes', code: 'payload_too_large', run: () => compactCode((r) => compact(r, [put(r, { title: 'x'.repeat(25_000) })])) },
+  { name: 'compact push with __proto__ as a field', code: 'malformed', run: () => compactCode((r) => compact(r, [put(r, JSON.parse('{"__proto__": {"admin": true}}') as Record<string, unknown>)])) },
   { name: 'unknown event', code: 'malformed', run: () => rawCode((r) => r.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('drop_tables' as 'head')) },
   { name: 'push with extra arguments', code: 'malformed', run: () => rawCode((r) => (r.socket.timeout(ACK_TIMEOUT_MS) as unknown as { emitWithAck(...a: unknown[]): Promise<unknown> }).emitWithAck('push', { v: 1, changes: [] }, 'extra')) },
   { name: 'pull with a negative cursor', code: 'bad_cursor', run: () => rawCode((r) => r.pull(-1)) },
@@ -151,6 +189,25 @@ describe.each(storeFactories)('hostile input on $name', (storeFactory) => {
     expect(after.head).toBe(before.head + headDelta)
     // The hub is still up and serving others.
     expect(await owner.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('head')).toEqual({ ok: true, head: after.head })
+  })
+
+  it('settles a compact push and broadcasts it compact to compact sockets, logical to the others', async () => {
+    const replica = await connectReplica(t.url, { space: SPACE, wire: 2 })
+    try {
+      const key = `compact-${replica.replicaId}`
+      const response = await replica.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('push', compact(replica, [replica.change('cards', key, 'put', { id: key, title: 'ünï 😀' })]))
+      expect(codeOf(response)).toBe('ok')
+      await replica.waitForCommit((c) => c.key === key)
+      expect(replica.raw.length).toBe(1)
+      const decoded = decodeWireCommits(replica.raw[0])
+      const mine = decoded.ok ? decoded.value.commits[0] : undefined
+      expect(mine).toMatchObject({ key, set: { id: key, title: 'ünï 😀' }, by: replica.replicaId, writer: replica.writer, through: 1, tx: 1 })
+      const logical = await owner.waitForCommit((c) => c.key === key)
+      expect(owner.raw.every((m) => !Array.isArray(m))).toBe(true)
+      expect(mine).toEqual(JSON.parse(JSON.stringify(logical)) as Commit)
+    } finally {
+      replica.close()
+    }
   })
 
   it('replaces a clock far ahead with its own rather than refusing the change', async () => {

@@ -13,10 +13,11 @@ import {
   type PullResponse,
   type PushResponse,
 } from '@accord/core'
+import { decodeWireCommits } from '@accord/core/internal'
 import { io, type Socket } from 'socket.io-client'
 import { schema } from '../fixtures/schema.js'
 
-type HubToClient = { welcome: (r: HandshakeReply) => void; commits: (m: CommitsMessage) => void; head: (m: HeadMessage) => void }
+type HubToClient = { welcome: (r: HandshakeReply) => void; commits: (m: CommitsMessage | unknown[]) => void; head: (m: HeadMessage) => void }
 export type ClientSocket = Socket<HubToClient, ClientToHubEvents>
 
 export const ACK_TIMEOUT_MS = 5000
@@ -30,12 +31,16 @@ export interface ConnectOptions {
   auth?: unknown
   protocol?: number
   schemaVersion?: number
+  /** The wire encoding to announce (2: compact); not announced when absent. */
+  wire?: unknown
 }
 
 /** A bare protocol client: the socket, what the hub said, and a writer that numbers its changes. */
 export class TestReplica {
   readonly commits: Commit[] = []
   readonly messages: CommitsMessage[] = []
+  /** The `commits` messages as they came (compact ones are arrays, decoded into `messages`). */
+  readonly raw: unknown[] = []
   readonly heads: number[] = []
   private nextN = 1
   private nextTx = 1
@@ -50,9 +55,12 @@ export class TestReplica {
     public writer: string,
   ) {
     this.clock = new HlcClock({ node: replicaId, now: Date.now })
-    socket.on('commits', (message) => {
-      this.messages.push(message)
-      this.commits.push(...message.commits)
+    socket.on('commits', (received) => {
+      this.raw.push(received)
+      const decoded = Array.isArray(received) ? decodeWireCommits(received) : { ok: true as const, value: received }
+      if (!decoded.ok) throw new Error(`a compact broadcast did not decode: ${decoded.error.message}`)
+      this.messages.push(decoded.value)
+      this.commits.push(...decoded.value.commits)
     })
     socket.on('head', (message) => this.heads.push(message.head))
   }
@@ -88,8 +96,9 @@ export class TestReplica {
         this.socket.off('commits', listener)
         reject(new Error('no matching commit arrived'))
       }, timeoutMs)
-      const listener = (message: CommitsMessage): void => {
-        const hit = message.commits.find(match)
+      // Runs after the constructor's listener, which has decoded the message into `commits`.
+      const listener = (): void => {
+        const hit = this.commits.find(match)
         if (!hit) return
         clearTimeout(timer)
         this.socket.off('commits', listener)
@@ -114,6 +123,7 @@ export function handshake(options: ConnectOptions, replicaId: string, writers: s
       writers,
       space: options.space ?? 'team-1',
       token: options.token === undefined ? 'secret' : options.token,
+      ...(options.wire === undefined ? {} : { wire: options.wire }),
     }
   )
 }
