@@ -40,28 +40,38 @@ type Handler = (request: Request) => unknown
 
 /**
  * Records, for each broadcast, the time from the arrival of the push that caused it to the
- * hub's `io.to(room).emit` (P6 subtracts it to get the fan-out proper). Exact with one push in
- * flight at a time, which is how P6 drives the hub.
+ * hub's first `io.to(room)….emit` for it (P6 subtracts it to get the fan-out proper). A batch is
+ * emitted once per wire encoding (a room each, `except` narrowing the logical one): the span ends
+ * at the first of those emits, before any socket was written to. Exact with one push in flight at
+ * a time, which is how P6 drives the hub.
  */
 function traceBroadcasts(hub: Hub): number[] {
   const spans: number[] = []
   let pushArrived = 0
+  let traced = true
   hub.io.on('connection', (socket) => {
     socket.use((packet, next) => {
-      if (packet[0] === 'push') pushArrived = performance.now()
+      if (packet[0] === 'push') {
+        pushArrived = performance.now()
+        traced = false
+      }
       next()
     })
   })
-  const to = hub.io.to.bind(hub.io)
-  hub.io.to = ((room: string) => {
-    const operator = to(room)
+  type Operator = ReturnType<typeof hub.io.to>
+  const wrap = (operator: Operator): Operator => {
     const emit = operator.emit.bind(operator)
+    const except = operator.except.bind(operator)
     operator.emit = ((...args: unknown[]) => {
-      spans.push(performance.now() - pushArrived)
+      if (!traced) spans.push(performance.now() - pushArrived)
+      traced = true
       return (emit as (...a: unknown[]) => boolean)(...args)
     }) as typeof emit
+    operator.except = ((room: string | string[]) => wrap(except(room))) as typeof except
     return operator
-  }) as typeof hub.io.to
+  }
+  const to = hub.io.to.bind(hub.io)
+  hub.io.to = ((room: string) => wrap(to(room))) as typeof hub.io.to
   return spans
 }
 

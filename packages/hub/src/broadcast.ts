@@ -31,13 +31,14 @@ export function broadcastBatch(io: HubServer, sender: HubSocket, space: string, 
   const full: CommitsMessage = { v: PROTOCOL_VERSION, commits }
   const room = spaceRoom(space)
   const compact = compactRoom(space)
+  // Compact first: it is what replicas of this library speak; the logical form is for others.
   if (!commits.some((c) => c.conflict?.private)) {
-    io.to(room).except(compact).emit('commits', full)
     io.to(compact).emit('commits', encodeWireCommits(full))
+    io.to(room).except(compact).emit('commits', full)
     return
   }
   const shared: CommitsMessage = { v: PROTOCOL_VERSION, commits: commits.map(publicCommit) }
-  io.to(room).except([compact, sender.id]).emit('commits', shared)
   io.to(compact).except(sender.id).emit('commits', encodeWireCommits(shared))
+  io.to(room).except([compact, sender.id]).emit('commits', shared)
   if (sender.connected) sender.emit('commits', sender.data.wire === WIRE_COMPACT ? encodeWireCommits(full) : full)
 }
