@@ -7,6 +7,7 @@ import fc from 'fast-check'
 import { encodeHlc } from '../src/clock/hlc.js'
 import type { Change, Commit, ConflictRecord } from '../src/model/change.js'
 import type { JsonValue } from '../src/model/json.js'
+import { PROTOCOL_VERSION, type PulledRecord, type PullPage } from '../src/protocol/messages.js'
 
 export const REPLICA = '8c4ff808-aaa9-47d3-a934-a82548c9cdc9'
 export const DECLARED = ['565a1f29-641c-43dd-9296-e8b9e10f53f0', 'w-older']
@@ -179,3 +180,43 @@ export const commitsArb: fc.Arbitrary<Commit[]> = fc.tuple(fc.array(commitStep, 
     return commit
   })
 })
+
+const pulledArb = fc.record({
+  step: fc.oneof(fc.integer({ min: 1, max: 3 }), fc.nat(100_000)),
+  key: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 8 }),
+  kind: fc.constantFrom('value', 'value', 'tombstone', 'neither', 'both'),
+  value: values,
+  node: fc.constantFrom(REPLICA, 'other-replica', 'hub', 'r-3'),
+  wallStep: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 5000 }), fc.integer({ min: -90_000_000, max: 90_000_000 })),
+  counter: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 0xffff })),
+})
+
+/** A pull page: versions ascending, HLCs of a few nodes, tombstones, conflicts, watermarks. */
+export const pageArb: fc.Arbitrary<PullPage> = fc
+  .record({
+    records: fc.array(pulledArb, { maxLength: 30 }),
+    conflicts: fc.array(conflictArb, { maxLength: 3 }),
+    watermarks: fc.dictionary(writerPick, fc.nat(10_000), { maxKeys: 3 }),
+    until: fc.nat(1_000_000),
+    head: fc.nat(1_000_000),
+    more: fc.boolean(),
+    purgedThrough: fc.option(fc.nat(1000), { nil: undefined }),
+  })
+  .map(({ records, ...rest }) => {
+    let version = 0
+    let wall = EPOCH
+    const page: PullPage = {
+      v: PROTOCOL_VERSION,
+      ...rest,
+      records: records.map((r) => {
+        version += r.step
+        wall = Math.max(0, wall + r.wallStep)
+        const pulled: PulledRecord = { col: 'items', key: r.key, version, hlc: encodeHlc({ wall, counter: r.counter, node: r.node }) }
+        if (r.kind === 'value' || r.kind === 'both') pulled.value = r.value
+        if (r.kind === 'tombstone' || r.kind === 'both') pulled.deleted = true
+        return pulled
+      }),
+    }
+    if (rest.purgedThrough === undefined) delete page.purgedThrough
+    return page
+  })

@@ -1,14 +1,17 @@
 import { PROTOCOL_VERSION, retentionExpired, toWireError, validatePullRequest, type HeadResponse, type PullResponse } from '@accord/core'
+import type { WirePage } from '@accord/core/internal'
 import type { HubContext } from './hub-context.js'
 import { failure, onRaw, splitRequest } from './request.js'
+import { pullAnswer } from './wire.js'
 import type { HubSocket } from './types.js'
 
 /** `pull` (one page of catch-up, DESIGN §3 rule 6) and `head` (the space's last seq). */
 export function registerPullHandlers(ctx: HubContext, socket: HubSocket): void {
   onRaw(socket, 'pull', (...args) => {
-    const request = splitRequest<PullResponse>(args, 1)
+    const request = splitRequest<PullResponse | WirePage>(args, 1)
     if (!request) return
-    void ctx.inflight.track(handlePull(ctx, socket, request.extra ? undefined : request.payload).then(request.ack, (error: unknown) => {
+    const answer = (response: PullResponse): void => request.ack(pullAnswer(socket.data, response))
+    void ctx.inflight.track(handlePull(ctx, socket, request.extra ? undefined : request.payload).then(answer, (error: unknown) => {
       ctx.logger.error('pull failed', { space: socket.data.space, error })
       request.ack(failure('internal', toWireError(error).message))
     }))

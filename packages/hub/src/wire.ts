@@ -1,10 +1,10 @@
 /**
  * The connection's wire encoding at the hub's edge: a compact push is decoded into the logical
  * `PushRequest` here, before the logical validator runs on it unchanged (the verbose form is taken
- * as it is, from every connection).
+ * as it is, from every connection); a page is answered compact to a compact connection.
  */
-import { decodeWirePush, WIRE_COMPACT } from '@accord/core/internal'
-import type { ValidationResult } from '@accord/core'
+import { decodeWirePush, encodeWirePage, WIRE_COMPACT, type WirePage } from '@accord/core/internal'
+import type { PullResponse, ValidationResult } from '@accord/core'
 import type { ConnectionState } from './types.js'
 
 export function logicalPush(state: ConnectionState, payload: unknown): ValidationResult<unknown> {
@@ -14,4 +14,11 @@ export function logicalPush(state: ConnectionState, payload: unknown): Validatio
     return { ok: false, error: { code: 'malformed', message: 'push: a compact push needs a connection that announced wire 2 and was welcomed', details: { path: 'push' } } }
   }
   return decodeWirePush(payload, { replica: state.replica, writers: state.declared, epoch: state.epoch })
+}
+
+/** A pull's answer in the connection's encoding (errors are the same in both). */
+export function pullAnswer(state: ConnectionState, response: PullResponse): PullResponse | WirePage {
+  if (state.wire !== WIRE_COMPACT || !response.ok) return response
+  const { ok: _ok, ...page } = response
+  return encodeWirePage(page)
 }

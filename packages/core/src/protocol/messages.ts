@@ -2,6 +2,7 @@ import type { Change, Commit, ConflictRecord, PushAck } from '../model/change.js
 import type { WireError } from '../model/errors.js'
 import type { RecordValue } from '../model/json.js'
 import type { WireCommits } from './wire/commits.js'
+import type { WirePage } from './wire/page.js'
 import type { WirePush } from './wire/push.js'
 
 /** Wire protocol version. A hub serves only its own; see `client_too_old` / `hub_too_old`. */
@@ -122,7 +123,8 @@ export type HeadResponse = { ok: true; head: number } | { ok: false; error: Wire
 export interface ClientToHubEvents {
   /** A `PushRequest`, or its compact form on a `wire: 2` connection. */
   push: (request: PushRequest | WirePush, ack: (response: PushResponse) => void) => void
-  pull: (request: PullRequest, ack: (response: PullResponse) => void) => void
+  /** Answered with a `PullResponse`, or a page's compact form on a `wire: 2` connection. */
+  pull: (request: PullRequest, ack: (response: PullResponse | WirePage) => void) => void
   head: (ack: (response: HeadResponse) => void) => void
 }
 

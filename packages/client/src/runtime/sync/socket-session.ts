@@ -63,7 +63,7 @@ export function openSocketSession(url: string, handshake: Handshake, options: So
   })
   const transport: ReplicaTransport = {
     push: (request) => socket.timeout(ackTimeoutMs).emitWithAck('push', codec.push(request)),
-    pull: (request) => socket.timeout(ackTimeoutMs).emitWithAck('pull', request),
+    pull: async (request) => codec.pullResponse(await socket.timeout(ackTimeoutMs).emitWithAck('pull', request)),
     head: () => socket.timeout(ackTimeoutMs).emitWithAck('head'),
   }
   return new Promise<SocketSession>((resolve, reject) => {

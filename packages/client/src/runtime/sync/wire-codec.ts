@@ -1,11 +1,11 @@
 /**
  * The client's end of the wire encoding (core's protocol/wire): announces it in the handshake,
- * encodes pushes and decodes broadcasts for one session. The engine above sees logical messages
+ * encodes pushes and decodes broadcasts and pull pages for one session. The engine above sees logical messages
  * only. A broadcast that does not decode is dropped like any malformed one: the gap it leaves is
  * filled by a pull.
  */
-import type { CommitsMessage, Handshake, HandshakeReply, PushRequest } from '@accord/core'
-import { decodeWireCommits, encodeWirePush, WIRE_COMPACT, type WireEncoding, type WirePush } from '@accord/core/internal'
+import type { CommitsMessage, Handshake, HandshakeReply, PullResponse, PushRequest } from '@accord/core'
+import { decodeWireCommits, decodeWirePage, encodeWirePush, WIRE_COMPACT, type WireEncoding, type WirePush } from '@accord/core/internal'
 
 export class WireCodec {
   readonly handshake: Handshake
@@ -26,6 +26,13 @@ export class WireCodec {
   push(request: PushRequest): PushRequest | WirePush {
     if (this.wire !== WIRE_COMPACT || this.epoch === undefined) return request
     return encodeWirePush(request, { replica: this.handshake.replicaId, writers: this.handshake.writers, epoch: this.epoch })
+  }
+
+  /** A compact page as the logical answer; one that does not decode fails the pull as `malformed`. */
+  pullResponse(response: unknown): PullResponse {
+    if (!Array.isArray(response)) return response as PullResponse
+    const decoded = decodeWirePage(response)
+    return decoded.ok ? { ok: true, ...decoded.value } : { ok: false, error: decoded.error }
   }
 
   /** The logical message, or undefined for one that does not decode. */

@@ -1,10 +1,10 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { commitsArb, DECLARED, EPOCH, pushArb, REPLICA } from '../../../test/wire-arbitraries.js'
+import { commitsArb, DECLARED, EPOCH, pageArb, pushArb, REPLICA } from '../../../test/wire-arbitraries.js'
 import type { Change } from '../../model/change.js'
-import { PROTOCOL_VERSION, type CommitsMessage, type PushRequest } from '../messages.js'
+import { PROTOCOL_VERSION, type CommitsMessage, type PullPage, type PushRequest } from '../messages.js'
 import { validatePushRequest } from '../validate.js'
-import { decodeWireCommits, decodeWirePush, encodeWireCommits, encodeWirePush } from './index.js'
+import { decodeWireCommits, decodeWirePage, decodeWirePush, encodeWireCommits, encodeWirePage, encodeWirePush } from './index.js'
 
 // WIRE_SEED replays a failing run (fast-check prints its seed and path); WIRE_RUNS searches deeper.
 const seed = Number(process.env['WIRE_SEED'] ?? 20261126)
@@ -68,5 +68,29 @@ describe('compact commits codec', () => {
     const commit = (seq: number) => ({ seq, pv: seq - 100, col: 'items', key: `k${seq}`, set: { title: 't' }, hlc: { title: hlc(EPOCH + seq) }, by: REPLICA, writer: 'w1', through: seq, tx: seq })
     const wire = encodeWireCommits({ v: PROTOCOL_VERSION, commits: [commit(101), commit(102)] })
     expect(JSON.stringify(wire)).toBe(`[101,[7,100,"items","k101",{"title":"t"},${EPOCH + 101},["${REPLICA}","w1",101,101]],[3,100,"items","k102",{"title":"t"},1]]`)
+  })
+})
+
+describe('compact pull page codec', () => {
+  it(`decode(encode(page)) is the page, for random valid pages (seed ${seed})`, () => {
+    fc.assert(
+      fc.property(pageArb, (page) => {
+        expect(decodeWirePage(overTheWire(encodeWirePage(page)))).toEqual({ ok: true, value: overTheWire(page) })
+      }),
+      runs,
+    )
+  })
+
+  it('names each HLC node once per page', () => {
+    const hlc = (wall: number, node: string): string => `${wall.toString(16).padStart(12, '0')}-0000-${node}`
+    const page: PullPage = {
+      v: PROTOCOL_VERSION, conflicts: [], watermarks: {}, until: 12, head: 12, more: false,
+      records: [
+        { col: 'items', key: 'a', version: 10, hlc: hlc(EPOCH, REPLICA), value: { id: 'a' } },
+        { col: 'items', key: 'b', version: 11, hlc: hlc(EPOCH + 5, 'hub'), deleted: true as const },
+        { col: 'items', key: 'c', version: 12, hlc: hlc(EPOCH + 6, REPLICA), value: { id: 'c' } },
+      ],
+    }
+    expect(JSON.stringify(encodeWirePage(page))).toBe(`[12,12,0,null,{},[],["${REPLICA}","hub"],["items","a",10,${EPOCH},{"id":"a"}],["items","b",1,[5,0,1]],["items","c",1,1,{"id":"c"}]]`)
   })
 })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { DECLARED, EPOCH, REPLICA } from '../../../test/wire-arbitraries.js'
 import { validatePushRequest } from '../validate.js'
-import { decodeWireCommits, decodeWirePush } from './index.js'
+import { decodeWireCommits, decodeWirePage, decodeWirePush } from './index.js'
 
 const ctx = { replica: REPLICA, writers: DECLARED, epoch: EPOCH }
 const good = [12291, 'items', 'k1', 0, 5, { title: 'x' }, ['old'], 1, 1]
@@ -82,6 +82,33 @@ describe('hostile compact broadcasts', () => {
   ]
   it.each(cases)('%s is malformed', (_name, input, path) => {
     const decoded = decodeWireCommits(input)
+    expect(decoded.ok ? 'ok' : { code: decoded.error.code, path: (decoded.error.details as { path: string }).path }).toEqual({ code: 'malformed', path })
+  })
+})
+
+describe('hostile compact pages', () => {
+  const record = ['items', 'a', 10, 5, { id: 'a' }]
+  const page = (...records: unknown[]): unknown[] => [12, 12, 0, null, {}, [], ['r1'], ...records]
+  it('decodes the reference frame', () => {
+    expect(decodeWirePage(page(record))).toMatchObject({ ok: true, value: { records: [{ key: 'a', version: 10, value: { id: 'a' } }] } })
+  })
+  const cases: Array<[string, unknown, string]> = [
+    ['not an array', { ok: true }, 'page'],
+    ['a header cut short', [12, 12, 0, null, {}, []], 'page'],
+    ['more not 0 or 1', [12, 12, true, null, {}, [], []], 'page[2]'],
+    ['a watermark not an integer', [12, 12, 0, null, { w: '1' }, [], []], 'page[4].w'],
+    ['a conflict not an object', [12, 12, 0, null, {}, [1], []], 'page[5]'],
+    ['a node not a string', [12, 12, 0, null, {}, [], [1]], 'page[6]'],
+    ['a record cut short', page(['items', 'a', 10]), 'page[7]'],
+    ['a node index past the table', page(['items', 'a', 10, [0, 0, 1], { id: 'a' }]), 'page[7][3]'],
+    ['an HLC counter out of range', page(['items', 'a', 10, [0, 70_000], { id: 'a' }]), 'page[7][3]'],
+    ['an HLC wall before 1970', page(['items', 'a', 10, -1, { id: 'a' }]), 'page[7][3]'],
+    ['a value not an object', page(['items', 'a', 10, 5, [1]]), 'page[7][4]'],
+    ['a deleted flag not 1', page(['items', 'a', 10, 5, { id: 'a' }, 2]), 'page[7][5]'],
+    ['a trailing element', page([...record, 1, 2]), 'page[7][6]'],
+  ]
+  it.each(cases)('%s is malformed', (_name, input, path) => {
+    const decoded = decodeWirePage(input)
     expect(decoded.ok ? 'ok' : { code: decoded.error.code, path: (decoded.error.details as { path: string }).path }).toEqual({ code: 'malformed', path })
   })
 })

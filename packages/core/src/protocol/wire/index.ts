@@ -6,3 +6,4 @@
 export { WIRE_COMPACT, WIRE_VERBOSE, type WireEncoding } from './encoding.js'
 export { decodeWirePush, encodeWirePush, PUSH_FLAGS, type WirePush, type WirePushContext } from './push.js'
 export { decodeWireCommits, encodeWireCommits, COMMIT_FLAGS, type WireCommits } from './commits.js'
+export { decodeWirePage, encodeWirePage, type WirePage } from './page.js'

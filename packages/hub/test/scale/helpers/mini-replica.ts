@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { HlcClock, PROTOCOL_VERSION, type Change, type Commit, type FieldValues, type HandshakeReply, type PullResponse, type PushRequest, type PushResponse, type RecordValue } from '@accord/core'
-import { applyCommitValue, decodeWireCommits, encodeWirePush } from '@accord/core/internal'
+import { applyCommitValue, decodeWireCommits, decodeWirePage, encodeWirePush } from '@accord/core/internal'
 import { io, type Socket } from 'socket.io-client'
 import { schema } from '../../fixtures/schema.js'
 import { until } from '../../helpers/harness.js'
@@ -132,6 +132,13 @@ export class MiniReplica {
   private pushPayload(change: Change): unknown {
     const request: PushRequest = { v: PROTOCOL_VERSION, changes: [change] }
     return this.options.wire ? encodeWirePush(request, { replica: this.replicaId, writers: [this.writer], epoch: this.epoch }) : request
+  }
+
+  private logicalPage(response: unknown): PullResponse {
+    if (!Array.isArray(response)) return response as PullResponse
+    if (!this.options.wire) this.problems.push('a compact page reached a verbose replica')
+    const decoded = decodeWirePage(response)
+    return decoded.ok ? { ok: true, ...decoded.value } : { ok: false, error: decoded.error }
   }
 
   private logicalCommits(message: unknown): Commit[] {
@@ -270,7 +277,7 @@ export class MiniReplica {
     this.stats.catchUps += 1
     try {
       for (let more = true; more && this.socket && !this.closed; ) {
-        const page: PullResponse = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('pull', { v: PROTOCOL_VERSION, since: this.cursor, limit: this.options.pageLimit ?? 50 })
+        const page = this.logicalPage(await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('pull', { v: PROTOCOL_VERSION, since: this.cursor, limit: this.options.pageLimit ?? 50 }))
         if (!page.ok) {
           if (page.error.code !== 'rate_limited') this.problems.push(`pull refused: ${page.error.code}`)
           await new Promise((resolve) => setTimeout(resolve, RETRY_MS)) // the bucket refills
