@@ -5,6 +5,7 @@ import { Link, type NetworkFaults } from './network.js'
 import type { Rng } from './rng.js'
 import type { Scheduler } from './scheduler.js'
 import type { HubPeer, SimHub } from './sim-hub.js'
+import { SimWire } from './sim-wire.js'
 
 export interface SimReplicaOptions {
   name: string
@@ -19,6 +20,8 @@ export interface SimReplicaOptions {
   skewMs: number
   faults?: ApplyFaults
   trace: (line: string) => void
+  /** 2: the replica's connections use the compact wire encoding (see sim-wire.ts). */
+  wire?: 1 | 2
 }
 
 /** One replica: a durable memory database plus a runtime (ReplicaSync) that can crash and reboot. */
@@ -28,6 +31,8 @@ export class SimReplica {
   link: Link | undefined
   online = true
   conflicts: ConflictRecord[] = []
+  /** Messages the compact wire did not carry faithfully (a failure of the run). */
+  readonly wireFailures: string[] = []
 
   constructor(
     readonly options: SimReplicaOptions,
@@ -100,12 +105,13 @@ export class SimReplica {
     this.link = link
     // Read the database's writers now: other tabs may have created some since this runtime opened.
     const handshake = sync.handshake(this.options.space, 'token', this.store.data.state)
+    const wire = this.options.wire === 2 ? new SimWire(handshake, (line) => this.wireFailures.push(`${this.name}: ${line}`)) : undefined
     const peer: HubPeer = {
       replica: handshake.replicaId,
       space: this.options.space,
       writers: new Set(handshake.writers),
       ownWriter: handshake.writers[0] ?? '',
-      send: (message) => link.deliver(() => sync.receiveCommits(message)),
+      send: (message) => link.deliver(() => sync.receiveCommits(wire ? wire.commits(message) : message)),
       sendHead: (head) => link.deliver(() => sync.receiveHead(head)),
       drop: () => link.cut(),
     }
@@ -115,15 +121,16 @@ export class SimReplica {
         (reply: HandshakeReply) => {
           if (!link.up || this.sync !== sync) return
           this.options.trace(`${this.name} connected to ${hub.name} head=${reply.head} cursor=${sync.cursor}`)
+          wire?.welcomed(reply.hubTime)
           return sync.connected(
             {
               push: (request) =>
-                link.request(() => hub.push(peer, request)).then((res) => {
+                link.request(() => hub.push(peer, wire ? wire.push(request) : request)).then((res) => {
                   this.options.trace(`${this.name} push ${request.changes.map((c) => `${c.writer}#${c.n}`).join(',')} → ${res.ok ? `ok ${JSON.stringify(res.through)} seq=${res.seq}` : res.error.code}`)
                   return res
                 }),
               pull: (request) =>
-                link.request(() => hub.pull(peer, request)).then((res) => {
+                link.request(async () => (wire ? wire.page(await hub.pull(peer, request)) : hub.pull(peer, request))).then((res) => {
                   this.options.trace(`${this.name} pull since=${request.since} origin=${request.origin ?? '-'} → ${res.ok ? `until=${res.until} records=${res.records.length} more=${res.more}` : res.error.code}`)
                   return res
                 }),

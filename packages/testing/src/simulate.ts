@@ -89,6 +89,8 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
         gapGraceMs: rng.int(20, 200),
         skewMs,
         trace: log,
+        // Every other replica speaks the compact wire encoding (by index: no draw from the rng).
+        wire: replicaCount % 2 === 0 ? (knobs.add('compact-wire'), 2) : 1,
         ...(options.faults?.replica ? { faults: options.faults.replica } : {}),
       },
       data,
@@ -224,6 +226,7 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
   if (!healed) failures.push('did not converge within the healing bound')
   running = false
   const invariantInput: InvariantInput = { schema, store, space: SPACE, replicas, ledger, counter: workload.counter }
+  failures.push(...replicas.flatMap((r) => r.wireFailures))
   failures.push(...checkInvariants(invariantInput))
   if (options.invariants) failures.push(...options.invariants(invariantInput))
   const pulls = replicas.reduce((sum, r) => sum + r.sync.pulls, 0)
