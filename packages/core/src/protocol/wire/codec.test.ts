@@ -1,8 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { commitsArb, DECLARED, EPOCH, pageArb, pushArb, REPLICA } from '../../../test/wire-arbitraries.js'
-import type { Change } from '../../model/change.js'
-import { PROTOCOL_VERSION, type CommitsMessage, type PullPage, type PushRequest } from '../messages.js'
+import type { Change, Commit } from '../../model/change.js'
+import { PROTOCOL_VERSION, type CommitsMessage, type PulledRecord, type PullPage, type PushRequest } from '../messages.js'
 import { validatePushRequest } from '../validate.js'
 import { decodeWireCommits, decodeWirePage, decodeWirePush, encodeWireCommits, encodeWirePage, encodeWirePush } from './index.js'
 
@@ -92,5 +92,32 @@ describe('compact pull page codec', () => {
       ],
     }
     expect(JSON.stringify(encodeWirePage(page))).toBe(`[12,12,0,null,{},[],["${REPLICA}","hub"],["items","a",10,${EPOCH},{"id":"a"}],["items","b",1,[5,0,1]],["items","c",1,1,{"id":"c"}]]`)
+  })
+})
+
+// Every key of the logical messages, checked by the compiler: a key added to Change, Commit,
+// PulledRecord or PullPage fails to compile here until the codec carries it and the generators
+// produce it (the test below).
+const CHANGE_KEYS: Record<keyof Change, true> = {
+  writer: true, n: true, replica: true, tx: true, txEnd: true, col: true, key: true, hlc: true, op: true, ord: true,
+  set: true, unset: true, prev: true, resolves: true, inc: true, add: true, remove: true, base: true, fieldBase: true,
+}
+const COMMIT_KEYS: Record<keyof Commit, true> = {
+  seq: true, pv: true, col: true, key: true, set: true, unset: true, del: true, hlc: true, by: true, writer: true,
+  through: true, tx: true, rejected: true, conflict: true, resolved: true,
+}
+const RECORD_KEYS: Record<keyof PulledRecord, true> = { col: true, key: true, version: true, value: true, deleted: true, hlc: true }
+const PAGE_KEYS: Record<keyof PullPage, true> = { v: true, records: true, conflicts: true, watermarks: true, until: true, head: true, more: true, purgedThrough: true }
+
+describe('the generators', () => {
+  const keysOf = (objects: object[]): string[] => [...new Set(objects.flatMap((o) => Object.keys(o)))].sort()
+  it('produce every key of every logical message the codecs carry', () => {
+    const pushes = fc.sample(pushArb, { seed, numRuns: 200 }).flat()
+    const commits = fc.sample(commitsArb, { seed, numRuns: 200 }).flat()
+    const pages = fc.sample(pageArb, { seed, numRuns: 200 })
+    expect(keysOf(pushes)).toEqual(Object.keys(CHANGE_KEYS).sort())
+    expect(keysOf(commits)).toEqual(Object.keys(COMMIT_KEYS).sort())
+    expect(keysOf(pages.flatMap((p) => p.records))).toEqual(Object.keys(RECORD_KEYS).sort())
+    expect(keysOf(pages)).toEqual(Object.keys(PAGE_KEYS).sort())
   })
 })
