@@ -8,6 +8,7 @@
  */
 import { join } from 'node:path'
 import { createLocalRuntime, type LocalRuntime } from '@accord/client/runtime'
+import { COMMIT_FLAGS, PUSH_FLAGS } from '@accord/core/internal'
 import { createHub, sqliteStore, type Hub } from '@accord/hub'
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import type { Figure, FigureModule, RunContext } from '../lib/figure.js'
@@ -101,12 +102,39 @@ function one(frames: Frame[]): Frame {
 function breakdown(frame: Frame): Record<string, number> {
   const match = /^(42\d*\["(?:push|commits)",)(.*)\]$/s.exec(frame.payload)
   if (!match) return {}
-  const body = JSON.parse(match[2] as string) as { v: number; changes?: Array<Record<string, unknown>>; commits?: Array<Record<string, unknown>> }
-  const list = body.changes ?? body.commits ?? []
-  const item = list[0] ?? {}
+  const body = JSON.parse(match[2] as string) as unknown
   const fields: Record<string, number> = { wsHeader: frame.headerBytes, socketIoEnvelope: Buffer.byteLength(match[1] as string) + 1 }
+  if (Array.isArray(body)) return { ...fields, ...compactBreakdown(body, Buffer.byteLength(match[2] as string), match[1]?.includes('"push"') === true) }
+  const logical = body as { v: number; changes?: Array<Record<string, unknown>>; commits?: Array<Record<string, unknown>> }
+  const list = logical.changes ?? logical.commits ?? []
+  const item = list[0] ?? {}
   fields.messageWrapper = Buffer.byteLength(match[2] as string) - list.reduce((sum, c) => sum + Buffer.byteLength(JSON.stringify(c)), 0) - Math.max(0, list.length - 1)
   for (const [key, value] of Object.entries(item)) fields[`change.${key}`] = Buffer.byteLength(`"${key}":${JSON.stringify(value)},`)
+  return fields
+}
+
+/** The same for a compact frame (`wire: 2`): each element of its first tuple, named by its flags. */
+function compactBreakdown(body: unknown[], bodyBytes: number, push: boolean): Record<string, number> {
+  const tuple = (push ? body[0] : body[1]) as unknown[] | undefined
+  if (!Array.isArray(tuple)) return { messageWrapper: bodyBytes }
+  const flags = tuple[0] as number
+  const fixed = push ? ['flags', 'col', 'key', 'base', 'hlc'] : ['flags', 'seqMinusPv', 'col', 'key']
+  const bits = push ? PUSH_FLAGS : COMMIT_FLAGS
+  const withValue = push
+    ? ['SET', 'PREV', 'UNSET', 'INC', 'ADD', 'REMOVE', 'FIELD_BASE', 'RESOLVES', 'WRITER', 'N', 'TX', 'ORD', 'REPLICA']
+    : ['SET', 'HLC', 'RUN', 'UNSET', 'HLC_MAP', 'REJECTED', 'CONFLICT', 'RESOLVED', 'SEQ']
+  const names = [...fixed, ...Object.entries(bits).filter(([name, bit]) => withValue.includes(name) && (flags & bit) !== 0).map(([name]) => name.toLowerCase())]
+  const fields: Record<string, number> = {}
+  let items = 0
+  tuple.forEach((value, i) => {
+    const bytes = Buffer.byteLength(JSON.stringify(value)) + (i < tuple.length - 1 ? 1 : 0)
+    fields[`${push ? 'change' : 'commit'}.${names[i] ?? `extra${i}`}`] = bytes
+    items += bytes
+  })
+  const firstSeq = push ? 0 : Buffer.byteLength(`${JSON.stringify(body[0])},`)
+  if (!push) fields.firstSeq = firstSeq
+  // The brackets, and in a batch every other tuple.
+  fields.messageWrapper = bodyBytes - items - firstSeq
   return fields
 }
 
