@@ -19,7 +19,8 @@ export interface Handshake {
   token: string | null
   /**
    * The highest wire encoding the replica speaks (see protocol/wire): absent or 1, the logical
-   * JSON messages; 2, compact pushes and broadcasts. A hub answers in the encoding announced.
+   * JSON messages; 2, compact pushes, broadcasts and pull pages. A hub answers in the encoding
+   * announced (up to the highest it speaks).
    */
   wire?: number
 }

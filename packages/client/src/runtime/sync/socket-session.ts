@@ -24,8 +24,8 @@ export interface SocketSessionOptions {
   /** Socket.IO path, when the hub is mounted elsewhere. */
   path?: string
   /**
-   * The wire encoding to announce: 2 (default), compact pushes and broadcasts; 1, the logical JSON
-   * messages (what every hub accepts; for debugging and compatibility tests).
+   * The wire encoding to announce: 2 (default), compact pushes, broadcasts and pull pages; 1, the
+   * logical JSON messages (what every hub accepts; for debugging and compatibility tests).
    */
   wire?: WireEncoding
 }

@@ -1,8 +1,8 @@
 /**
  * The client's end of the wire encoding (core's protocol/wire): announces it in the handshake,
- * encodes pushes and decodes broadcasts and pull pages for one session. The engine above sees logical messages
- * only. A broadcast that does not decode is dropped like any malformed one: the gap it leaves is
- * filled by a pull.
+ * encodes pushes and decodes broadcasts and pull pages for one session. The engine above sees
+ * logical messages only. A broadcast that does not decode is dropped like any malformed one: the
+ * gap it leaves is filled by a pull.
  */
 import type { CommitsMessage, Handshake, HandshakeReply, PullResponse, PushRequest } from '@accord/core'
 import { decodeWireCommits, decodeWirePage, encodeWirePush, WIRE_COMPACT, type WireEncoding, type WirePush } from '@accord/core/internal'
