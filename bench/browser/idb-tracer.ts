@@ -10,11 +10,15 @@ export function installIdbTracer(workerName: string): void {
   let counts: IdbCounts = { transactions: { readonly: 0, readwrite: 0 }, readwriteStores: 0, requests: {} }
   const transaction = IDBDatabase.prototype.transaction
   IDBDatabase.prototype.transaction = function (this: IDBDatabase, names: string | string[], mode?: IDBTransactionMode, options?: IDBTransactionOptions) {
+    const created = performance.now()
+    const trans = transaction.call(this, names, mode, options)
     if (mode === 'readwrite') {
       counts.transactions.readwrite += 1
       counts.readwriteStores += typeof names === 'string' ? 1 : names.length
+      const mine = counts
+      trans.addEventListener('complete', () => (mine.readwriteMs = (mine.readwriteMs ?? 0) + performance.now() - created))
     } else counts.transactions.readonly += 1
-    return transaction.call(this, names, mode, options)
+    return trans
   } as typeof transaction
   const count = (proto: object, methods: string[], prefix: string): void => {
     for (const method of methods) {

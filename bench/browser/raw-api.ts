@@ -10,6 +10,8 @@ export interface IdbCounts {
   /** Object stores named per read-write transaction, summed. */
   readwriteStores: number
   requests: Record<string, number>
+  /** Read-write transactions' lifetimes (created → complete), summed, in ms. */
+  readwriteMs?: number
 }
 
 export type Durability = 'strict' | 'relaxed' | 'default'

@@ -19,6 +19,7 @@ export function perWrite(counts: IdbCounts, writes: number): Record<string, numb
     storesPerReadwriteTransaction: round(counts.readwriteStores / Math.max(1, counts.transactions.readwrite)),
   }
   for (const [method, n] of Object.entries(counts.requests).sort()) out[method] = round(n / writes)
+  if (counts.readwriteMs !== undefined) out.readwriteTransactionMs = round(counts.readwriteMs / Math.max(1, counts.transactions.readwrite))
   return out
 }
 

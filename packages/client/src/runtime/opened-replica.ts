@@ -86,8 +86,9 @@ export class OpenedReplica {
         ...(options.gapGraceMs === undefined ? {} : { gapGraceMs: options.gapGraceMs }),
         ...(options.pullLimit === undefined ? {} : { pullLimit: options.pullLimit }),
         listener: {
-          progress: () => {
-            opened?.recountPending()
+          progress: (outboxAdded) => {
+            if (outboxAdded === undefined) opened?.recountPending()
+            else opened?.addPending(outboxAdded)
             opened?.refreshSyncStatus()
           },
           error: (error) => ctx.status.update({ error: { code: error.code, message: error.message } }),
@@ -175,11 +176,21 @@ export class OpenedReplica {
   }
 
   /**
-   * `pending` follows the outbox: recounted after each change the engine reports and on the poll
-   * timer (which also catches other runtimes' writes). A Dexie liveQuery over the outbox did this
-   * before, but it kept the mutated keys of every big transaction (a catch-up's) in memory
-   * (BENCHMARKS.md, P10).
+   * `pending` follows the outbox: a local write of this runtime adds the number of changes it
+   * committed (counting the outbox after every write cost a read-only transaction per write, and
+   * an IndexedDB count walks every row: BENCHMARKS.md, P1 and P2); anything else the engine
+   * reports (commits, catch-ups, drops) and the poll timer (other runtimes' writes) count it.
+   *
+   * Adding stays exact next to a count in flight because IndexedDB runs transactions over the
+   * outbox one at a time in the order they were created, and each reports in that order: a count
+   * created before a write resolves before the write's addition; one created after the write
+   * started waits for it, sees it, and replaces the sum.
    */
+  addPending(added: number): void {
+    if (this.closed) return
+    this.ctx.status.update({ pending: this.ctx.status.local.pending + added })
+  }
+
   /** One count in flight at most; a request during it runs once more after it. */
   recountPending(): void {
     if (this.closed) return

@@ -30,7 +30,9 @@ export async function applyPull(tx: ReplicaTx, schema: Schema, pages: readonly O
   const state = await tx.getState()
   const result: ApplyPullResult = { cursor: state.cursor, conflicts: [], settled: 0 }
   const seen = new Set<string>()
-  await tx.prefetch?.(pages.flatMap((p) => p.records))
+  // Applying a pulled record writes its version and visible value without reading either; it
+  // reads only the record's pending changes and whether a confirmed snapshot exists.
+  await tx.prefetch?.(pages.flatMap((p) => p.records), { pending: true, confirmed: true })
   for (const page of pages) {
     for (const record of page.records) {
       if (!schema.has(record.col)) continue

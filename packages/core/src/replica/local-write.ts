@@ -2,8 +2,14 @@ import type { Change } from '../model/change.js'
 import type { RecordValue } from '../model/json.js'
 import type { Schema } from '../schema/define-schema.js'
 import { applyBody, isNoop, opKey, planLocalOp, type ChangeBody, type LocalOp } from './local-ops.js'
-import type { ReplicaTx } from './replica-store.js'
+import type { PrefetchWant, ReplicaTx } from './replica-store.js'
 import { recordKey } from '../decider/hub-record.js'
+
+/**
+ * What a local write reads: the visible value and the version of each record, the state row, and
+ * pending changes only of records that have a visible value or a version (see `commitWrite`).
+ */
+export const WRITE_READS: PrefetchWant = { visible: true, version: true, pending: 'ifPresent', state: true }
 
 /** The records a local transaction would produce, computed outside the storage transaction. */
 export interface PlannedWrite {
@@ -19,13 +25,13 @@ export async function planWrite(
   ops: readonly LocalOp[],
   schema: Schema,
   read: (col: string, key: string) => Promise<RecordValue | undefined>,
-  prefetch?: (records: { col: string; key: string }[]) => Promise<void>,
+  prefetch?: (records: { col: string; key: string }[], want: PrefetchWant) => Promise<void>,
 ): Promise<PlannedWrite> {
   const seen = new Map<string, RecordValue | undefined>()
   const current = new Map<string, RecordValue | undefined>()
   const results = new Map<string, { col: string; key: string; value: RecordValue | undefined }>()
   const bodies: ChangeBody[] = []
-  if (prefetch) await prefetch(ops.flatMap((op) => (op.op === 'put' ? (typeof op.value['id'] === 'string' ? [{ col: op.col, key: op.value['id'] }] : []) : [{ col: op.col, key: op.key }])))
+  if (prefetch) await prefetch(ops.flatMap((op) => (op.op === 'put' ? (typeof op.value['id'] === 'string' ? [{ col: op.col, key: op.value['id'] }] : []) : [{ col: op.col, key: op.key }])), WRITE_READS)
   for (const op of ops) {
     const col = schema.collection(op.col)
     const key = opKey(op)
@@ -58,7 +64,7 @@ export async function commitWrite(
   hlc: () => string,
   own: { writer: string; fresh: () => string },
 ): Promise<{ changes: Change[]; writer: string } | 'moved'> {
-  await tx.prefetch?.(plan.bodies)
+  await tx.prefetch?.(plan.bodies, WRITE_READS)
   for (const [rk, seen] of plan.seen) {
     const [col, key] = rk.split('\u0000') as [string, string]
     const now = await tx.getVisible(col, key)
@@ -77,12 +83,18 @@ export async function commitWrite(
   }
   const txId = alloc.nextTx++
   const changes: Change[] = []
+  // The index of each record's last body: its visible value is written once, after it.
+  const lastBody = new Map(plan.bodies.map((body, i) => [recordKey(body.col, body.key), i]))
   for (const [i, body] of plan.bodies.entries()) {
-    const pending = await tx.pendingFor(body.col, body.key)
-    if (pending.length === 0) {
+    const visible = await tx.getVisible(body.col, body.key)
+    const base = await tx.getVersion(body.col, body.key)
+    // Pending changes decide two things: whether to snapshot the confirmed value (only a visible
+    // value can need one) and the field bases (only a base above 0 can be masked). A record with
+    // neither, such as every new record of an import, needs no outbox read at all.
+    const pending = visible === undefined && base === 0 ? [] : await tx.pendingFor(body.col, body.key)
+    if (pending.length === 0 && visible !== undefined) {
       // Snapshot the confirmed value before the first pending change; an absent one needs no row.
-      const confirmed = await tx.getVisible(body.col, body.key)
-      if (confirmed !== undefined) await tx.putConfirmed(body.col, body.key, { value: confirmed })
+      await tx.putConfirmed(body.col, body.key, { value: visible })
     }
     const change: Change = {
       writer,
@@ -94,16 +106,16 @@ export async function commitWrite(
       hlc: hlc(),
       op: body.op,
       ord: state.nextOrd++,
-      base: await tx.getVersion(body.col, body.key),
+      base,
       ...withoutKeys(body),
     }
-    const fieldBase = fieldBases(change, pending, await tx.getVisible(body.col, body.key))
+    const fieldBase = fieldBases(change, pending, visible)
     if (fieldBase) change.fieldBase = fieldBase
     if (i === plan.bodies.length - 1) change.txEnd = true
     await tx.addOutbox(change)
     const result = plan.results.get(recordKey(body.col, body.key))
     changes.push(change)
-    if (result && lastIndexOf(plan.bodies, body) === i) {
+    if (result && lastBody.get(recordKey(body.col, body.key)) === i) {
       await tx.putVisible(body.col, body.key, result.value)
     }
   }
@@ -111,11 +123,6 @@ export async function commitWrite(
   if (last) state.hlc = last.hlc
   await tx.putState(state)
   return { changes, writer }
-}
-
-function lastIndexOf(bodies: readonly ChangeBody[], body: ChangeBody): number {
-  for (let i = bodies.length - 1; i >= 0; i--) if (bodies[i]?.col === body.col && bodies[i]?.key === body.key) return i
-  return -1
 }
 
 function withoutKeys(body: ChangeBody): Omit<ChangeBody, 'col' | 'key' | 'op'> {

@@ -76,11 +76,32 @@ export interface ReplicaTx {
   localKeys(col: string): Promise<string[]>
   /**
    * Optional: reads the rows of many records at once, so the gets that follow hit memory. The
-   * engine calls it before working through a batch; a store without it is read record by record.
+   * engine calls it before working through a batch, saying which rows it will read (`want`; all
+   * of them when omitted); a store without it is read record by record. A hint only: a row it did
+   * not fetch is still read correctly when asked for.
    */
-  prefetch?(records: readonly { col: string; key: string }[]): Promise<void>
+  prefetch?(records: readonly { col: string; key: string }[], want?: PrefetchWant): Promise<void>
   getState(): Promise<ReplicaState>
   putState(state: ReplicaState): Promise<void>
+}
+
+/** The rows a batch is about to read, per record (and the state row). */
+export interface PrefetchWant {
+  visible?: boolean
+  confirmed?: boolean
+  version?: boolean
+  /**
+   * Pending changes: `true` for every record; `'ifPresent'` only for records with a visible value
+   * or a version (the only ones whose pending changes a local write reads, see `commitWrite`).
+   */
+  pending?: boolean | 'ifPresent'
+  state?: boolean
+}
+
+/** The tables a transaction touches: the collections `cols`, plus `_conflicts` when `conflicts`. */
+export interface TxScope {
+  cols: readonly string[]
+  conflicts?: boolean
 }
 
 /**
@@ -88,5 +109,10 @@ export interface ReplicaTx {
  * visible together when it resolves, or none if it throws or the process dies first.
  */
 export interface ReplicaStore {
-  transaction<T>(body: (tx: ReplicaTx) => Promise<T>): Promise<T>
+  /**
+   * `scope`, when given, promises that `body` touches only those collections (and the internal
+   * tables other than `_conflicts` unless it says so); a store may lock only those. Without it the
+   * transaction may touch anything.
+   */
+  transaction<T>(body: (tx: ReplicaTx) => Promise<T>, scope?: TxScope): Promise<T>
 }

@@ -34,7 +34,7 @@ import type { LocalOp } from './local-ops.js'
 import { commitWrite, planWrite, type PlannedWrite } from './local-write.js'
 import { planBatch, type BatchPlan } from './outbox-batch.js'
 import { clampPendingBases, dropTransaction, lowestPending, moveWriter } from './outbox-maintenance.js'
-import type { ReplicaState, ReplicaStore, ReplicaTx } from './replica-store.js'
+import type { ReplicaState, ReplicaStore, ReplicaTx, TxScope } from './replica-store.js'
 
 /** Requests a connected replica can make; each rejects if the connection is lost or times out. */
 export interface ReplicaTransport {
@@ -55,8 +55,12 @@ export interface ReplicaListener {
   conflicts?(records: readonly ConflictRecord[]): void
   /** Local rejections the hub will never see (an oversize transaction). */
   rejected?(rejections: readonly RejectedTx[]): void
-  /** Outbox size, cursor or connection progress moved. */
-  progress?(): void
+  /**
+   * Outbox size, cursor or connection progress moved. `outboxAdded`, when given: this runtime's
+   * local write added exactly that many changes to the outbox and nothing else moved, so a host
+   * that keeps the outbox size can add it instead of counting again. When absent, count.
+   */
+  progress?(outboxAdded?: number): void
   /** A protocol-level problem worth surfacing (kept in status). */
   error?(error: AccordError): void
 }
@@ -218,6 +222,9 @@ export class ReplicaSync {
   async write(ops: readonly LocalOp[]): Promise<Change[]> {
     if (this.closed) throw new AccordError('closed', 'the replica is closed')
     const own = { writer: this.ownWriter, fresh: () => this.options.randomId() }
+    // A local write touches its collections, the outbox, confirmed, versions and state: not the
+    // conflicts or other collections, so a store need not lock them.
+    const scope: TxScope = { cols: [...new Set(ops.map((op) => op.col))] }
     // The common case, validators that answer at once: plan, validate and commit in one
     // transaction. An async validator cannot run inside it (IndexedDB would commit the
     // transaction while the validator awaits), so then the plan is validated outside and
@@ -228,18 +235,18 @@ export class ReplicaSync {
       const pending = this.validateNow(plan)
       if (pending.length) return { kind: 'async', plan, pending }
       return { kind: 'committed', result: await commitWrite(tx, plan, () => this.clock.now(), own) }
-    })
+    }, scope)
     if (first.kind === 'committed' && first.result !== 'moved') return this.written(first.result)
     let plan: PlannedWrite | undefined = first.kind === 'async' ? first.plan : undefined
     let pending: Promise<void>[] = first.kind === 'async' ? first.pending : []
     for (let attempt = 0; attempt < 8; attempt++) {
       if (!plan) {
-        plan = await this.store.transaction((tx) => planWrite(ops, this.schema, (c, k) => tx.getVisible(c, k), tx.prefetch?.bind(tx)))
+        plan = await this.store.transaction((tx) => planWrite(ops, this.schema, (c, k) => tx.getVisible(c, k), tx.prefetch?.bind(tx)), scope)
         pending = this.validateNow(plan)
       }
       await Promise.all(pending)
       const ready = plan
-      const result = await this.store.transaction((tx) => commitWrite(tx, ready, () => this.clock.now(), own))
+      const result = await this.store.transaction((tx) => commitWrite(tx, ready, () => this.clock.now(), own), scope)
       if (result !== 'moved') return this.written(result)
       plan = undefined
     }
@@ -249,7 +256,7 @@ export class ReplicaSync {
   private written(result: { changes: Change[]; writer: string }): Change[] {
     this.ownWriter = result.writer
     if (result.changes.length) {
-      this.notifyChanged(new Set(result.changes.map((c) => c.col)))
+      this.notifyChanged(new Set(result.changes.map((c) => c.col)), result.changes.length)
       this.kickPush()
     }
     return result.changes
@@ -548,13 +555,13 @@ export class ReplicaSync {
     return run
   }
 
-  private notifyChanged(cols: ReadonlySet<string>): void {
+  private notifyChanged(cols: ReadonlySet<string>, outboxAdded?: number): void {
     this.options.listener?.changed?.(cols)
-    this.notify()
+    this.notify(outboxAdded)
   }
 
-  private notify(): void {
-    this.options.listener?.progress?.()
+  private notify(outboxAdded?: number): void {
+    this.options.listener?.progress?.(outboxAdded)
     for (const wake of [...this.waiters]) wake()
   }
 

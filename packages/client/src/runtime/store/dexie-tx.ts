@@ -1,10 +1,19 @@
 import { Dexie, type Table, type Transaction } from 'dexie'
 import type { Change, ConflictRecord, RecordValue, Schema } from '@accord/core'
-import type { ReplicaState, ReplicaTx } from '@accord/core/internal'
+import type { PrefetchWant, ReplicaState, ReplicaTx } from '@accord/core/internal'
 import { CONFIRMED, CONFLICTS, OUTBOX, STATE, VERSIONS, type ConfirmedRow, type ConflictRow, type StateRow, type VersionRow } from './tables.js'
 
 /** Up to this many outbox rows are read into memory at once; a bigger outbox is queried by index. */
 const OUTBOX_IN_MEMORY = 2_000
+
+/**
+ * A prefetch of up to this many records reads every row it may need in one round of requests
+ * (a local write waits on it: latency). A bigger one first asks which tables are empty and then
+ * reads only what it can find (an import or a catch-up: throughput).
+ */
+const EAGER_RECORDS = 16
+
+const READ_ALL: PrefetchWant = { visible: true, confirmed: true, version: true, pending: true, state: true }
 
 type Snapshot = { value: RecordValue | undefined }
 const rk = (col: string, key: string): string => `${col}\u0000${key}`
@@ -21,9 +30,15 @@ const byOrd = (a: Change, b: Change): number => a.ord - b.ord
  * Reads are cached and writes buffered in memory, then written by `flush()` with one bulk request
  * per table before the transaction ends: the engine works record by record, and awaiting each
  * IndexedDB request in turn cost 10–25× the raw bulk calls (BENCHMARKS.md, P2 and P7).
- * `prefetch` reads the rows of many records with one `bulkGet` per table. The outbox is held in
- * memory while it is small. The caller must run `flush()` before the transaction completes
- * (DexieReplicaStore does); everything stays in the one transaction, so atomicity is unchanged.
+ * `prefetch` reads the rows of many records at once. Requests that do not depend on each other
+ * are issued together and awaited together (IndexedDB runs them in order anyway): in a worker
+ * each awaited request is a round trip to the browser's storage process, and a local write is
+ * mostly waiting on those (BENCHMARKS.md, P1). The outbox is held in memory while it is small.
+ * The caller must run `flush()` before the transaction completes (DexieReplicaStore does);
+ * everything stays in the one transaction, so atomicity is unchanged.
+ *
+ * Reads of the internal tables go to IndexedDB directly (`idbtrans`): they need none of Dexie's
+ * middleware. Writes go through Dexie, so its live queries see them.
  *
  * Tables are taken from the transaction object itself, not from Dexie's zone: the engine's nested
  * async functions put many native microtask hops between two requests.
@@ -45,6 +60,8 @@ export class DexieReplicaTx implements ReplicaTx {
   private readonly outboxRemoved = new Set<string>()
   private state: ReplicaState | undefined
   private stateDirty = false
+  /** Tables found empty when this transaction probed them (what it wrote since is in the maps). */
+  private readonly empty = new Set<string>()
 
   constructor(
     private readonly trans: Transaction,
@@ -55,52 +72,117 @@ export class DexieReplicaTx implements ReplicaTx {
     return this.schema.has(col) ? this.trans.table<RecordValue, string>(col) : undefined
   }
 
-  /** Reads the rows of many records at once (one bulkGet per table), so later gets hit memory. */
-  async prefetch(records: readonly { col: string; key: string }[]): Promise<void> {
+  /**
+   * Reads the rows `want` names for many records at once, so later gets hit memory: one round of
+   * requests issued together. A batch of more than EAGER_RECORDS records first probes the tables
+   * it would read and skips the empty ones (a first sync reads nothing; an import into a
+   * local-only replica reads no version), and reads pending changes last, for the records where
+   * `want.pending` asks for them.
+   */
+  async prefetch(records: readonly { col: string; key: string }[], want: PrefetchWant = READ_ALL): Promise<void> {
+    const big = records.length > EAGER_RECORDS
+    if (big) await this.probe(want, records)
     const byCol = new Map<string, string[]>()
     const pairs: [string, string][] = []
+    const confirmed = want.confirmed === true && !this.empty.has(CONFIRMED)
+    const version = want.version === true && !this.empty.has(VERSIONS)
+    const seen = new Set<string>()
     for (const { col, key } of records) {
       const k = rk(col, key)
-      if (!this.visibleRows.has(k) && this.schema.has(col)) {
+      if (seen.has(k)) continue
+      seen.add(k)
+      if (want.visible && !this.visibleRows.has(k) && this.schema.has(col) && !this.empty.has(col)) {
         let keys = byCol.get(col)
         if (!keys) byCol.set(col, (keys = []))
-        if (!keys.includes(key)) keys.push(key)
+        keys.push(key)
       }
-      if (!this.confirmedRows.has(k) || !this.versionRows.has(k)) pairs.push([col, key])
+      if ((confirmed && !this.confirmedRows.has(k)) || (version && !this.versionRows.has(k))) pairs.push([col, key])
     }
+    const reads: Promise<unknown>[] = []
     for (const [col, keys] of byCol) {
-      const rows = await (this.visible(col) as Table<RecordValue, string>).bulkGet(keys)
-      keys.forEach((key, i) => this.visibleRows.set(rk(col, key), rows[i] ?? null))
+      reads.push(
+        (this.visible(col) as Table<RecordValue, string>).bulkGet(keys).then((rows) => keys.forEach((key, i) => this.visibleRows.set(rk(col, key), rows[i] ?? null))),
+      )
     }
-    if (!pairs.length) return
-    if (!this.outboxRows) {
-      // Pending changes of these records: one index request instead of one per record.
-      const wanted = pairs.filter(([col, key]) => !this.pendingRows.has(rk(col, key)))
-      if (wanted.length) {
-        for (const [col, key] of wanted) this.pendingRows.set(rk(col, key), [])
-        for (const c of await this.outboxTable().where('[col+key]').anyOf(wanted).toArray()) this.pendingRows.get(rk(c.col, c.key))?.push(c)
-      }
+    if (pairs.length && confirmed) {
+      reads.push(
+        this.getMany<ConfirmedRow>(CONFIRMED, pairs).then((rows) =>
+          pairs.forEach(([col, key], i) => {
+            const k = rk(col, key)
+            const row = rows[i]
+            if (!this.confirmedRows.has(k)) this.confirmedRows.set(k, row ? { value: row.value } : null)
+          }),
+        ),
+      )
     }
-    const confirmed = await this.trans.table<ConfirmedRow, [string, string]>(CONFIRMED).bulkGet(pairs)
-    const versions = await this.trans.table<VersionRow, [string, string]>(VERSIONS).bulkGet(pairs)
-    pairs.forEach(([col, key], i) => {
-      const k = rk(col, key)
-      const row = confirmed[i]
-      if (!this.confirmedRows.has(k)) this.confirmedRows.set(k, row ? { value: row.value } : null)
-      if (!this.versionRows.has(k)) this.versionRows.set(k, versions[i]?.version ?? 0)
+    if (pairs.length && version) {
+      reads.push(
+        this.getMany<VersionRow>(VERSIONS, pairs).then((rows) =>
+          pairs.forEach(([col, key], i) => {
+            const k = rk(col, key)
+            if (!this.versionRows.has(k)) this.versionRows.set(k, rows[i]?.version ?? 0)
+          }),
+        ),
+      )
+    }
+    if (want.pending === true || (want.pending === 'ifPresent' && !big)) reads.push(this.readPending(records))
+    if (want.state && !this.state) reads.push(this.getState())
+    await Promise.all(reads)
+    if (want.pending === 'ifPresent' && big) {
+      // Only records that exist here can have pending changes a write reads (see commitWrite).
+      await this.readPending(records.filter(({ col, key }) => (this.visibleRows.get(rk(col, key)) ?? null) !== null || (this.versionRows.get(rk(col, key)) ?? 0) > 0))
+    }
+  }
+
+  /** Finds which of the tables `want` would read for `records` are empty (one request each, together). */
+  private async probe(want: PrefetchWant, records: readonly { col: string; key: string }[]): Promise<void> {
+    const tables = new Set<string>()
+    if (want.visible) for (const { col } of records) if (this.schema.has(col)) tables.add(col)
+    if (want.confirmed) tables.add(CONFIRMED)
+    if (want.version) tables.add(VERSIONS)
+    if (want.pending && !this.outboxRows) tables.add(OUTBOX)
+    const names = [...tables].filter((t) => !this.empty.has(t))
+    const keys = await Promise.all(names.map((t) => request(this.trans.idbtrans.objectStore(t).getAllKeys(null, 1))))
+    names.forEach((t, i) => {
+      if (keys[i]?.length) return
+      this.empty.add(t)
+      // An empty outbox is an outbox known whole: every later read of it is answered in memory.
+      if (t === OUTBOX) this.outboxRows = new Map([...this.outboxAdded].filter(([k]) => !this.outboxRemoved.has(k)))
     })
+  }
+
+  /** Reads the stored pending changes of these records: one index request each, issued together. */
+  private async readPending(records: readonly { col: string; key: string }[]): Promise<void> {
+    if (this.outboxRows) return
+    const wanted: [string, string][] = []
+    for (const { col, key } of records) {
+      const k = rk(col, key)
+      if (this.pendingRows.has(k)) continue
+      this.pendingRows.set(k, [])
+      wanted.push([col, key])
+    }
+    if (!wanted.length) return
+    const index = this.trans.idbtrans.objectStore(OUTBOX).index('[col+key]')
+    const rows = await Promise.all(wanted.map((pair) => request(index.getAll(pair) as IDBRequest<Change[]>)))
+    wanted.forEach(([col, key], i) => this.pendingRows.set(rk(col, key), rows[i] ?? []))
+  }
+
+  /** Rows of an internal table by key, or undefined: one request each, issued together. */
+  private getMany<R>(table: string, keys: readonly IDBValidKey[]): Promise<(R | undefined)[]> {
+    const store = this.trans.idbtrans.objectStore(table)
+    return Promise.all(keys.map((key) => request(store.get(key) as IDBRequest<R | undefined>)))
   }
 
   async getVisible(col: string, key: string): Promise<RecordValue | undefined> {
     const k = rk(col, key)
-    if (!this.visibleRows.has(k)) this.visibleRows.set(k, (await this.visible(col)?.get(key)) ?? null)
+    if (!this.visibleRows.has(k)) this.visibleRows.set(k, this.empty.has(col) ? null : ((await this.visible(col)?.get(key)) ?? null))
     return this.visibleRows.get(k) ?? undefined
   }
 
   async putVisible(col: string, key: string, value: RecordValue | undefined): Promise<void> {
     if (!this.schema.has(col)) return
     const k = rk(col, key)
-    if (value === undefined && this.visibleRows.get(k) === null && !this.visibleDirty.has(k)) return
+    if (value === undefined && !this.visibleDirty.has(k) && (this.visibleRows.get(k) === null || (!this.visibleRows.has(k) && this.empty.has(col)))) return
     // The table is keyed by `id`; a record always carries its own key.
     this.visibleRows.set(k, value === undefined ? null : value['id'] === key ? value : { ...value, id: key })
     this.visibleDirty.add(k)
@@ -109,7 +191,7 @@ export class DexieReplicaTx implements ReplicaTx {
   async getConfirmed(col: string, key: string): Promise<Snapshot | undefined> {
     const k = rk(col, key)
     if (!this.confirmedRows.has(k)) {
-      const row = await this.trans.table<ConfirmedRow>(CONFIRMED).get([col, key])
+      const row = this.empty.has(CONFIRMED) ? undefined : await this.trans.table<ConfirmedRow>(CONFIRMED).get([col, key])
       this.confirmedRows.set(k, row ? { value: row.value } : null)
     }
     return this.confirmedRows.get(k) ?? undefined
@@ -118,20 +200,20 @@ export class DexieReplicaTx implements ReplicaTx {
   async putConfirmed(col: string, key: string, snapshot: Snapshot | undefined): Promise<void> {
     const k = rk(col, key)
     // Removing a snapshot known to be absent is the common case (no pending change): skip it.
-    if (snapshot === undefined && this.confirmedRows.get(k) === null && !this.confirmedDirty.has(k)) return
+    if (snapshot === undefined && !this.confirmedDirty.has(k) && (this.confirmedRows.get(k) === null || (!this.confirmedRows.has(k) && this.empty.has(CONFIRMED)))) return
     this.confirmedRows.set(k, snapshot ?? null)
     this.confirmedDirty.add(k)
   }
 
   async getVersion(col: string, key: string): Promise<number> {
     const k = rk(col, key)
-    if (!this.versionRows.has(k)) this.versionRows.set(k, (await this.trans.table<VersionRow>(VERSIONS).get([col, key]))?.version ?? 0)
+    if (!this.versionRows.has(k)) this.versionRows.set(k, this.empty.has(VERSIONS) ? 0 : ((await this.trans.table<VersionRow>(VERSIONS).get([col, key]))?.version ?? 0))
     return this.versionRows.get(k) ?? 0
   }
 
   async putVersion(col: string, key: string, version: number): Promise<void> {
     const k = rk(col, key)
-    if (this.versionRows.get(k) === version && !this.versionDirty.has(k)) return
+    if (!this.versionDirty.has(k) && (this.versionRows.get(k) ?? (this.empty.has(VERSIONS) ? 0 : undefined)) === version) return
     this.versionRows.set(k, version)
     this.versionDirty.add(k)
   }
@@ -228,8 +310,13 @@ export class DexieReplicaTx implements ReplicaTx {
     this.stateDirty = true
   }
 
-  /** Writes everything buffered: one bulk request per table. Call once, at the end of the body. */
+  /**
+   * Writes everything buffered: one bulk request per table, all issued before any is awaited.
+   * Call once, at the end of the body. Within a table, deletes go before puts (their keys are
+   * disjoint); IndexedDB runs the requests in the order they were issued.
+   */
   async flush(): Promise<void> {
+    const writes: Promise<unknown>[] = []
     const puts = new Map<string, RecordValue[]>()
     const deletes = new Map<string, string[]>()
     for (const k of this.visibleDirty) {
@@ -238,24 +325,25 @@ export class DexieReplicaTx implements ReplicaTx {
       if (value) (puts.get(col) ?? puts.set(col, []).get(col))?.push(value)
       else (deletes.get(col) ?? deletes.set(col, []).get(col))?.push(key)
     }
-    for (const [col, keys] of deletes) await (this.visible(col) as Table<RecordValue, string>).bulkDelete(keys)
-    for (const [col, rows] of puts) await (this.visible(col) as Table<RecordValue, string>).bulkPut(rows)
-    await this.flushKeyed(this.confirmedDirty, (k) => {
+    for (const [col, keys] of deletes) writes.push((this.visible(col) as Table<RecordValue, string>).bulkDelete(keys))
+    for (const [col, rows] of puts) writes.push((this.visible(col) as Table<RecordValue, string>).bulkPut(rows))
+    this.flushKeyed(writes, this.confirmedDirty, (k) => {
       const snapshot = this.confirmedRows.get(k)
       const [col, key] = splitRk(k)
       return snapshot ? (snapshot.value === undefined ? { col, key } : { col, key, value: snapshot.value }) : undefined
     }, CONFIRMED)
-    await this.flushKeyed(this.versionDirty, (k) => {
+    this.flushKeyed(writes, this.versionDirty, (k) => {
       const version = this.versionRows.get(k) ?? 0
       const [col, key] = splitRk(k)
       return version === 0 ? undefined : { col, key, version }
     }, VERSIONS)
-    if (this.outboxRemoved.size) await this.outboxTable().bulkDelete([...this.outboxRemoved].map(splitOk))
-    if (this.outboxAdded.size) await this.outboxTable().bulkPut([...this.outboxAdded.values()])
-    if (this.stateDirty && this.state) await this.trans.table<StateRow, string>(STATE).put({ key: 'replica', value: this.state })
+    if (this.outboxRemoved.size) writes.push(this.outboxTable().bulkDelete([...this.outboxRemoved].map(splitOk)))
+    if (this.outboxAdded.size) writes.push(this.outboxTable().bulkPut([...this.outboxAdded.values()]))
+    if (this.stateDirty && this.state) writes.push(this.trans.table<StateRow, string>(STATE).put({ key: 'replica', value: this.state }))
+    await Promise.all(writes)
   }
 
-  private async flushKeyed<R>(dirty: Set<string>, row: (k: string) => R | undefined, table: string): Promise<void> {
+  private flushKeyed<R>(writes: Promise<unknown>[], dirty: Set<string>, row: (k: string) => R | undefined, table: string): void {
     const puts: R[] = []
     const deletes: [string, string][] = []
     for (const k of dirty) {
@@ -263,8 +351,8 @@ export class DexieReplicaTx implements ReplicaTx {
       if (value === undefined) deletes.push(splitRk(k))
       else puts.push(value)
     }
-    if (deletes.length) await this.trans.table<R, [string, string]>(table).bulkDelete(deletes)
-    if (puts.length) await this.trans.table<R, [string, string]>(table).bulkPut(puts)
+    if (deletes.length) writes.push(this.trans.table<R, [string, string]>(table).bulkDelete(deletes))
+    if (puts.length) writes.push(this.trans.table<R, [string, string]>(table).bulkPut(puts))
   }
 
   /** Stored rows matching `keep`, with this transaction's buffered removals and additions applied. */
@@ -283,4 +371,12 @@ export class DexieReplicaTx implements ReplicaTx {
 function splitOk(k: string): [string, number] {
   const at = k.lastIndexOf('\u0000')
   return [k.slice(0, at), Number(k.slice(at + 1))]
+}
+
+/** A native request as a promise (the transaction stays active: it resolves in the success event's microtasks). */
+function request<T>(req: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result)
+    req.onerror = () => reject(req.error ?? new Error('an IndexedDB request failed'))
+  })
 }
