@@ -1,0 +1,206 @@
+/**
+ * The Dexie replica store's batched reads give the same results as reading record by record.
+ * `DexieReplicaTx.prefetch` takes shortcuts (tables probed empty are not read, a big local write
+ * reads pending changes only of records that exist, requests issued together): each case runs the
+ * engine's own write and catch-up code twice on identical databases, once through the store as it
+ * is and once with `prefetch` hidden (every row read when asked for), and compares every table.
+ */
+import { describe, expect, it } from 'vitest'
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
+import type { Change, RecordValue } from '@accord/core'
+import { applyPull, commitWrite, planWrite, type LocalOp, type ReplicaStore, type ReplicaTx } from '@accord/core/internal'
+import type { PulledRecord } from '@accord/core'
+import { DexieReplicaStore } from '../src/runtime/store/dexie-replica-store.js'
+import { schema } from './fixtures/schema.js'
+import { openTestReplica, until } from './helpers/replica.js'
+
+/** A store on its own fake IndexedDB with deterministic ids, so two of them hold the same rows. */
+async function openStore(): Promise<DexieReplicaStore> {
+  let next = 0
+  return DexieReplicaStore.open({ name: 'store', schema, indexedDB: new IDBFactory(), IDBKeyRange, randomId: () => `id-${++next}` })
+}
+
+/** The same store with `prefetch` hidden from the engine: every row is read when asked for. */
+function withoutPrefetch(store: DexieReplicaStore): ReplicaStore {
+  return {
+    transaction: (body, scope) =>
+      store.transaction((tx) => body(new Proxy(tx, { get: (target, p, receiver): unknown => (p === 'prefetch' ? undefined : Reflect.get(target, p, receiver)) }) as ReplicaTx), scope),
+  }
+}
+
+/** Every table's rows, in key order. */
+async function dump(store: DexieReplicaStore): Promise<Record<string, unknown[]>> {
+  const out: Record<string, unknown[]> = {}
+  for (const table of store.db.tables) out[table.name] = await table.toArray()
+  return out
+}
+
+const card = (i: number, title: string): RecordValue => ({ id: `c${i}`, title, listId: `l${i % 3}` })
+const change = (i: number, n: number, op: Change['op'], base: number, set?: RecordValue): Change => ({
+  writer: 'old',
+  n,
+  replica: 'id-1',
+  tx: n,
+  txEnd: true,
+  col: 'cards',
+  key: `c${i}`,
+  hlc: `hlc-${n}`,
+  op,
+  ord: n,
+  base,
+  ...(set ? { set } : {}),
+})
+
+/**
+ * Records c0…c(count-1) in every state a record can be in here: absent; confirmed; confirmed with
+ * a pending patch (snapshot kept); created here and pending; deleted on the hub (a version, no
+ * value); confirmed with a pending delete made at an older version (no value, yet field bases).
+ */
+async function seed(store: DexieReplicaStore, count: number): Promise<void> {
+  await store.transaction(async (tx) => {
+    const state = await tx.getState()
+    state.writers['old'] = { nextN: count + 1, nextTx: count + 1 }
+    state.writers['w'] = { nextN: 1, nextTx: 1 }
+    state.nextOrd = count + 1
+    await tx.putState(state)
+    for (let i = 0; i < count; i++) {
+      const kind = i % 6
+      const key = `c${i}`
+      if (kind === 1) {
+        await tx.putVisible('cards', key, card(i, 'confirmed'))
+        await tx.putVersion('cards', key, 10 + i)
+      } else if (kind === 2) {
+        await tx.putVersion('cards', key, 10 + i)
+        await tx.putConfirmed('cards', key, { value: card(i, 'confirmed') })
+        await tx.putVisible('cards', key, card(i, 'pending patch'))
+        await tx.addOutbox(change(i, i + 1, 'patch', 5, { title: 'pending patch' }))
+      } else if (kind === 3) {
+        await tx.putVisible('cards', key, card(i, 'created here'))
+        await tx.addOutbox(change(i, i + 1, 'put', 0, card(i, 'created here')))
+      } else if (kind === 4) {
+        await tx.putVersion('cards', key, 10 + i)
+      } else if (kind === 5) {
+        await tx.putVersion('cards', key, 10 + i)
+        await tx.putConfirmed('cards', key, { value: card(i, 'confirmed') })
+        // Deleted here at version 5; a later commit of another replica moved the version on.
+        await tx.addOutbox(change(i, i + 1, 'delete', 5))
+      }
+    }
+  })
+}
+
+/** One local transaction as ReplicaSync.write commits it, with fixed clock and writer. */
+async function write(store: ReplicaStore, ops: LocalOp[]): Promise<void> {
+  const own = { writer: 'w', fresh: () => 'never' }
+  await store.transaction(async (tx) => {
+    const plan = await planWrite(ops, schema, (c, k) => tx.getVisible(c, k), tx.prefetch?.bind(tx))
+    const result = await commitWrite(tx, plan, () => 'hlc-local', own)
+    expect(result).not.toBe('moved')
+  }, { cols: ['cards'] })
+}
+
+/** Puts on every record, and a second write to every third one in the same transaction. */
+function ops(count: number): LocalOp[] {
+  const out: LocalOp[] = []
+  for (let i = 0; i < count; i++) out.push({ op: 'put', col: 'cards', value: card(i, `put ${i}`) })
+  for (let i = 0; i < count; i += 3) out.push({ op: 'update', col: 'cards', key: `c${i}`, patch: { title: `updated ${i}` } })
+  return out
+}
+
+function pulled(count: number, version: number): PulledRecord[] {
+  return Array.from({ length: count + 4 }, (_, i): PulledRecord => (i % 7 === 6 ? { col: 'cards', key: `c${i}`, version: version + i, deleted: true, hlc: 'hlc-p' } : { col: 'cards', key: `c${i}`, version: version + i, value: card(i, `pulled ${i}`), hlc: 'hlc-p' }))
+}
+
+async function pair(count: number): Promise<[DexieReplicaStore, DexieReplicaStore]> {
+  const a = await openStore()
+  const b = await openStore()
+  if (count > 0) {
+    await seed(a, count)
+    await seed(b, count)
+  }
+  return [a, b]
+}
+
+describe('DexieReplicaStore batched reads', () => {
+  // More records than the store reads eagerly (16), and fewer: both of its paths.
+  for (const count of [40, 6]) {
+    it(`a local write of ${count} records leaves what record-by-record reads leave`, async () => {
+      const [a, b] = await pair(count)
+      await write(a, ops(count))
+      await write(withoutPrefetch(b), ops(count))
+      const rows = await dump(a)
+      expect(rows).toEqual(await dump(b))
+      // The write did something to check: snapshots taken, field bases kept, records created.
+      expect(rows['_confirmed']?.length).toBeGreaterThan(0)
+      // c5: no visible value, yet its pending delete (base 5) masks what version 15 holds.
+      expect((rows['_outbox'] as Change[]).find((c) => c.writer === 'w' && c.key === 'c5')?.fieldBase).toMatchObject({ title: 5 })
+      // c2: a pending patch of the title at base 5 under version 12.
+      expect((rows['_outbox'] as Change[]).find((c) => c.writer === 'w' && c.key === 'c2')?.fieldBase).toEqual({ title: 5 })
+      expect((rows['cards'] as RecordValue[]).filter((r) => String(r['title']).startsWith('put') || String(r['title']).startsWith('updated'))).toHaveLength(count)
+    })
+
+    it(`a catch-up of ${count} records over pending changes leaves what record-by-record reads leave`, async () => {
+      const [a, b] = await pair(count)
+      const page = { records: pulled(count, 100), conflicts: [], watermarks: { old: 2 }, until: 500, head: 500, more: false }
+      await a.transaction((tx) => applyPull(tx, schema, [page], { fromZero: false, complete: true }))
+      await withoutPrefetch(b).transaction((tx) => applyPull(tx, schema, [page], { fromZero: false, complete: true }))
+      const rows = await dump(a)
+      expect(rows).toEqual(await dump(b))
+      expect(rows['_versions']?.length).toBeGreaterThan(count)
+    })
+  }
+
+  it('a first sync into an empty replica, and a re-pull from 0, leave what record-by-record reads leave', async () => {
+    const [a, b] = await pair(0)
+    const first = { records: pulled(40, 1), conflicts: [], watermarks: {}, until: 100, head: 100, more: false }
+    await a.transaction((tx) => applyPull(tx, schema, [first], { fromZero: true, complete: true }))
+    await withoutPrefetch(b).transaction((tx) => applyPull(tx, schema, [first], { fromZero: true, complete: true }))
+    expect(await dump(a)).toEqual(await dump(b))
+    // A local write after it (the tables are no longer empty), then a re-pull from 0 of fewer records.
+    await write(a, ops(20))
+    await write(withoutPrefetch(b), ops(20))
+    const again = { records: pulled(25, 200), conflicts: [], watermarks: {}, until: 300, head: 300, more: false }
+    await a.transaction((tx) => applyPull(tx, schema, [again], { fromZero: true, complete: true }))
+    await withoutPrefetch(b).transaction((tx) => applyPull(tx, schema, [again], { fromZero: true, complete: true }))
+    const rows = await dump(a)
+    expect(rows).toEqual(await dump(b))
+    expect(rows['cards']?.length).toBeGreaterThan(0)
+  })
+})
+
+describe('pending', () => {
+  it('counts exactly what the outbox holds, with writes from two runtimes of one database in flight together', async () => {
+    const first = await openTestReplica({ schema, name: 'shared', runtime: { outboxPollMs: 50 } })
+    const second = await openTestReplica({ schema, name: 'shared', idb: first.idb, runtime: { outboxPollMs: 50 } })
+    try {
+      const writes: Promise<void>[] = []
+      for (let i = 0; i < 30; i++) {
+        const by = i % 2 === 0 ? first : second
+        writes.push(by.put('cards', card(i, `t${i}`)))
+        if (i % 5 === 0) writes.push(by.write({ op: 'update', col: 'cards', key: `c${i}`, patch: { title: 'again' } }, { op: 'put', col: 'profiles', value: { id: `p${i}` } }))
+        // A write that changes nothing adds nothing.
+        if (i % 7 === 0) writes.push(by.write({ op: 'delete', col: 'cards', key: 'absent' }))
+      }
+      await Promise.all(writes)
+      const stored = await first.runtime.database?.table('_outbox').count()
+      expect(stored).toBe(30 + 6 * 2)
+      await until(() => first.status.pending === stored && second.status.pending === stored, `both runtimes at ${String(stored)} (first ${first.status.pending}, second ${second.status.pending})`)
+    } finally {
+      await first.close()
+      await second.close()
+    }
+  })
+
+  it('a runtime alone shows each write in pending once it resolves', async () => {
+    const only = await openTestReplica({ schema, name: 'alone', runtime: { outboxPollMs: 60_000 } })
+    try {
+      await only.waitForStatus((st) => st.pending === 0, 'the first count')
+      for (let i = 1; i <= 5; i++) {
+        await only.write({ op: 'put', col: 'cards', value: card(i, 'a') }, { op: 'put', col: 'cards', value: card(i + 100, 'b') })
+        expect(only.status.pending).toBe(2 * i)
+      }
+    } finally {
+      await only.close()
+    }
+  })
+})
