@@ -150,6 +150,7 @@ const bench: BenchPage = {
   rawFillMap: (count, prefix) => rawApi().fillMap(count, prefix),
   rawCatchUpShapes: (count, prefix) => rawApi().catchUpShapes(count, prefix),
   rawWriteShapes: (rounds) => rawApi().writeShapes(rounds),
+  rawImportShapes: (count, chunk) => rawApi().importShapes(count, chunk),
   idbCounts: (worker, reset) => readIdbCounts(worker, reset),
   async close() {
     await db?.close()

@@ -57,9 +57,18 @@ export interface RawWorkerApi {
    * `put` one put in a one-store transaction; `twoRows` a put and an outbox add in one two-store
    * transaction (the least a replica's local write can do); `oneTx` the reads and writes of a local write in one
    * read-write transaction over all six stores, awaited one after the other; `twoTx` the same
-   * preceded by a separate read-write transaction that only reads (a plan, then a commit).
+   * preceded by a separate read-write transaction that only reads (a plan, then a commit);
+   * `pipelined` a local write's 4 reads issued together, then its 3 writes together (as Accord
+   * issues them) in one transaction over 5 stores.
    */
-  writeShapes(rounds: number): Promise<{ put: number; twoRows: number; oneTx: number; twoTx: number }>
+  writeShapes(rounds: number): Promise<{ put: number; twoRows: number; oneTx: number; twoTx: number; pipelined: number }>
+  /**
+   * P2's floor, generated and timed in the worker (no Comlink): `bulkPutMs` one bulkPut of `count`
+   * records; `withOutboxMs` the same records in transactions of `chunk`, each writing the values,
+   * an outbox row per record shaped like a put's change (the record as `set`, writer, n, ord, …),
+   * and the state row: what any design that keeps value and outbox entry together must write.
+   */
+  importShapes(count: number, chunk: number): Promise<{ bulkPutMs: number; withOutboxMs: number }>
   /** P10: keeps `count` generated records as plain objects in a Map (held until close); returns its size. */
   fillMap(count: number, prefix: string): number
   close(): Promise<void>
