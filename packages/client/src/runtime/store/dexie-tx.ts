@@ -142,7 +142,7 @@ export class DexieReplicaTx implements ReplicaTx {
     if (want.version) tables.add(VERSIONS)
     if (want.pending && !this.outboxRows) tables.add(OUTBOX)
     const names = [...tables].filter((t) => !this.empty.has(t))
-    const keys = await Promise.all(names.map((t) => request(this.trans.idbtrans.objectStore(t).getAllKeys(null, 1))))
+    const keys = await Promise.all(names.map((t) => request<unknown[]>(this.native(t).getAllKeys(null, 1))))
     names.forEach((t, i) => {
       if (keys[i]?.length) return
       this.empty.add(t)
@@ -162,15 +162,20 @@ export class DexieReplicaTx implements ReplicaTx {
       wanted.push([col, key])
     }
     if (!wanted.length) return
-    const index = this.trans.idbtrans.objectStore(OUTBOX).index('[col+key]')
-    const rows = await Promise.all(wanted.map((pair) => request(index.getAll(pair) as IDBRequest<Change[]>)))
+    const index = this.native(OUTBOX).index('[col+key]')
+    const rows = await Promise.all(wanted.map((pair) => request<Change[]>(index.getAll(pair))))
     wanted.forEach(([col, key], i) => this.pendingRows.set(rk(col, key), rows[i] ?? []))
   }
 
   /** Rows of an internal table by key, or undefined: one request each, issued together. */
-  private getMany<R>(table: string, keys: readonly IDBValidKey[]): Promise<(R | undefined)[]> {
-    const store = this.trans.idbtrans.objectStore(table)
-    return Promise.all(keys.map((key) => request(store.get(key) as IDBRequest<R | undefined>)))
+  private getMany<R>(table: string, keys: readonly (readonly string[])[]): Promise<(R | undefined)[]> {
+    const store = this.native(table)
+    return Promise.all(keys.map((key) => request<R | undefined>(store.get(key))))
+  }
+
+  /** A table of this transaction as IndexedDB itself has it. */
+  private native(table: string): NativeStore {
+    return (this.trans.idbtrans as unknown as { objectStore(name: string): NativeStore }).objectStore(table)
   }
 
   async getVisible(col: string, key: string): Promise<RecordValue | undefined> {
@@ -373,10 +378,27 @@ function splitOk(k: string): [string, number] {
   return [k.slice(0, at), Number(k.slice(at + 1))]
 }
 
+/**
+ * The native store and request, as far as this file uses them: typed here because the runtime is
+ * also compiled (with its tests) without the DOM or WebWorker types.
+ */
+interface NativeStore {
+  get(key: unknown): unknown
+  getAllKeys(query: null, count: number): unknown
+  index(name: string): { getAll(key: unknown): unknown }
+}
+interface NativeRequest {
+  readonly result: unknown
+  readonly error: unknown
+  onsuccess: (() => void) | null
+  onerror: (() => void) | null
+}
+
 /** A native request as a promise (the transaction stays active: it resolves in the success event's microtasks). */
-function request<T>(req: IDBRequest<T>): Promise<T> {
+function request<T>(pending: unknown): Promise<T> {
+  const req = pending as NativeRequest
   return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result)
+    req.onsuccess = () => resolve(req.result as T)
     req.onerror = () => reject(req.error ?? new Error('an IndexedDB request failed'))
   })
 }
