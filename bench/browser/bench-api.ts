@@ -34,8 +34,8 @@ export interface BenchPage {
   rawPullAll(limit: number): Promise<{ ms: number; pages: number; records: number }>
   rawBulkPutGenerated(count: number, prefix: string, chunk: number): Promise<number>
   rawFillMap(count: number, prefix: string): Promise<number>
-  rawCatchUpShapes(count: number, prefix: string): Promise<{ twoStoresMs: number; perRecordMs: number }>
-  rawWriteShapes(rounds: number): Promise<{ put: number; twoRows: number; oneTx: number; twoTx: number; pipelined: number }>
+  rawCatchUpShapes(count: number, prefix: string, perRecordCount: number): Promise<{ twoStoresMs: number; perRecordMs: number }>
+  rawWriteShapes(rounds: number): Promise<{ put: number; twoRows: number; oneTx: number; twoTx: number; pipelined: number; pipelinedNoState: number }>
   rawImportShapes(count: number, chunk: number): Promise<{ bulkPutMs: number; withOutboxMs: number }>
   /** IndexedDB operations a bench worker issued since the last reset (`reset` clears them after reading). */
   idbCounts(worker: 'accord' | 'raw', reset: boolean): Promise<IdbCounts>

@@ -47,10 +47,11 @@ export interface RawWorkerApi {
   /**
    * P7's floors, each in one read-write transaction over a fresh database shaped like a replica's
    * (values, versions, confirmed, outbox): `twoStores` = bulkPut of the values and of their
-   * versions; `perRecord` = per record, awaited one after the other, put version, put value, delete
-   * confirmed, query the outbox by [col+key] (the request pattern a catch-up issues today).
+   * versions (`count` records); `perRecord` = for the first `perRecordCount` records, awaited one
+   * after the other, put version, put value, delete confirmed, query the outbox by [col+key] (the
+   * request pattern a catch-up issued before 392843d).
    */
-  catchUpShapes(count: number, prefix: string): Promise<{ twoStoresMs: number; perRecordMs: number }>
+  catchUpShapes(count: number, prefix: string, perRecordCount: number): Promise<{ twoStoresMs: number; perRecordMs: number }>
   /**
    * P1's floors: `rounds` writes of each shape (median ms, timed in the worker) on a database shaped
    * like a replica's (values, outbox, state, versions, confirmed, conflicts), strict durability:
@@ -59,9 +60,9 @@ export interface RawWorkerApi {
    * read-write transaction over all six stores, awaited one after the other; `twoTx` the same
    * preceded by a separate read-write transaction that only reads (a plan, then a commit);
    * `pipelined` a local write's 4 reads issued together, then its 3 writes together (as Accord
-   * issues them) in one transaction over 5 stores.
+   * issues them) in one transaction over 5 stores; `pipelinedNoState` that without the state row.
    */
-  writeShapes(rounds: number): Promise<{ put: number; twoRows: number; oneTx: number; twoTx: number; pipelined: number }>
+  writeShapes(rounds: number): Promise<{ put: number; twoRows: number; oneTx: number; twoTx: number; pipelined: number; pipelinedNoState: number }>
   /**
    * P2's floor, generated and timed in the worker (no Comlink): `bulkPutMs` one bulkPut of `count`
    * records; `withOutboxMs` the same records in transactions of `chunk`, each writing the values,

@@ -70,7 +70,7 @@ export const p1: FigureModule = {
         detail: {
           rawShapesMedianMs: {
             ...Object.fromEntries(Object.entries(shapes).map(([k, v]) => [k, round(v)])),
-            what: 'raw Dexie, timed in the worker: put = one put; twoRows = a put and an outbox add in one transaction; oneTx = a local write\'s reads and writes in one read-write transaction over 6 stores, each awaited; twoTx = a read-only plan in its own read-write transaction, then that; pipelined = a local write as Accord issues it, 4 reads together then 3 writes together, in one transaction over 5 stores',
+            what: 'raw Dexie, timed in the worker: put = one put; twoRows = a put and an outbox add in one transaction; oneTx = a local write\'s reads and writes in one read-write transaction over 6 stores, each awaited; twoTx = a read-only plan in its own read-write transaction, then that; pipelined = a local write as Accord issues it, 4 reads together then 3 writes together, in one transaction over 5 stores; pipelinedNoState = that without reading and writing the state row',
           },
         },
         target: {
