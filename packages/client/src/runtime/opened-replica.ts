@@ -39,6 +39,9 @@ export class OpenedReplica {
   private readonly logger: Logger
   private counting = false
   private countAgain = false
+  /** The outbox's size as this runtime knows it (shown as `status.pending`). */
+  private pending = 0
+  private pendingTimer: unknown
   private leading = false
   private pollTimer: unknown
   private closed = false
@@ -123,6 +126,7 @@ export class OpenedReplica {
     this.closed = true
     this.stopPolling()
     if (this.syncedTimer !== undefined) this.ctx.timers.clearTimeout(this.syncedTimer)
+    if (this.pendingTimer !== undefined) this.ctx.timers.clearTimeout(this.pendingTimer)
     this.driver?.close()
     this.conflicts.close()
     this.sync.close()
@@ -134,7 +138,7 @@ export class OpenedReplica {
     if (this.closed) return
     const { status, timers } = this.ctx
     const cursor = this.sync.cursor
-    const synced = this.driver?.connected === true && this.sync.isConnected && cursor >= this.driver.knownHead && status.local.pending === 0
+    const synced = this.driver?.connected === true && this.sync.isConnected && cursor >= this.driver.knownHead && this.pending === 0
     if (!synced) {
       status.update({ cursor })
       return
@@ -185,10 +189,24 @@ export class OpenedReplica {
    * outbox one at a time in the order they were created, and each reports in that order: a count
    * created before a write resolves before the write's addition; one created after the write
    * started waits for it, sees it, and replaces the sum.
+   *
+   * The sum is shown a task later, so a write's answer leaves before its status push (which the
+   * page would otherwise handle first), and a burst of writes pushes one status.
    */
   addPending(added: number): void {
     if (this.closed) return
-    this.ctx.status.update({ pending: this.ctx.status.local.pending + added })
+    this.pending += added
+    if (this.pendingTimer !== undefined) return
+    this.pendingTimer = this.ctx.timers.setTimeout(() => {
+      this.pendingTimer = undefined
+      this.showPending()
+    }, 0)
+  }
+
+  private showPending(): void {
+    if (this.closed) return
+    this.ctx.status.update({ pending: this.pending })
+    this.refreshSyncStatus()
   }
 
   /** One count in flight at most; a request during it runs once more after it. */
@@ -204,8 +222,8 @@ export class OpenedReplica {
       .count()
       .then(
         (count) => {
-          this.ctx.status.update({ pending: count })
-          this.refreshSyncStatus()
+          this.pending = count
+          this.showPending()
         },
         (error: unknown) => this.logger.warn('could not count the outbox', { error }),
       )
@@ -227,7 +245,7 @@ export class OpenedReplica {
     const poll = (): void => {
       this.pollTimer = this.ctx.timers.setTimeout(poll, every)
       this.recountPending()
-      if (this.leading && this.ctx.status.local.pending > 0) this.sync.kickPush()
+      if (this.leading && this.pending > 0) this.sync.kickPush()
     }
     if (this.pollTimer === undefined && !this.closed) this.pollTimer = this.ctx.timers.setTimeout(poll, every)
   }
