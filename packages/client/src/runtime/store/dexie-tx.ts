@@ -30,10 +30,11 @@ const byOrd = (a: Change, b: Change): number => a.ord - b.ord
  * Reads are cached and writes buffered in memory, then written by `flush()` with one bulk request
  * per table before the transaction ends: the engine works record by record, and awaiting each
  * IndexedDB request in turn cost 10–25× the raw bulk calls (BENCHMARKS.md, P2 and P7).
- * `prefetch` reads the rows of many records at once. Requests that do not depend on each other
- * are issued together and awaited together (IndexedDB runs them in order anyway): in a worker
- * each awaited request is a round trip to the browser's storage process, and a local write is
- * mostly waiting on those (BENCHMARKS.md, P1). The outbox is held in memory while it is small.
+ * `prefetch` reads the rows of many records at once, and only the rows the engine says it will
+ * read, skipping tables it finds empty. Requests that do not depend on each other are issued
+ * together and awaited together (IndexedDB runs them in order anyway), which spares the worker a
+ * round trip per request; what a write costs beyond that is the rows it writes (BENCHMARKS.md,
+ * P1). The outbox is held in memory while it is small.
  * The caller must run `flush()` before the transaction completes (DexieReplicaStore does);
  * everything stays in the one transaction, so atomicity is unchanged.
  *
