@@ -10,6 +10,7 @@
  *               pg_stat_activity) plus the WAL writer, checkpointer and background writer
  *   redis       the Redis server's own counters (INFO cpu): the whole server
  *   machine     /proc/stat: every core's busy time, other sessions on the machine included
+ *   others      machine minus all of the above: what the figure's processes did not use
  *
  * Linux only for postgres and machine (they are left out elsewhere). A backend that exits inside
  * the window takes its CPU time with it: the bench hubs keep their pool connections open for that.
@@ -21,7 +22,7 @@ import { createClient } from 'redis'
 import type { Child } from '../lib/child.js'
 import { PG_URL, REDIS_URL } from './services.js'
 
-/** Cores busy per process over the window, in a stable order: hub1…hubK, client, postgres, redis, machine. */
+/** Cores busy per process over the window, in a stable order: hub1…hubK, client, postgres, redis, machine, others. */
 export interface CpuReading {
   wallMs: number
   cores: Record<string, number>
@@ -111,7 +112,13 @@ function difference(a: Snapshot, b: Snapshot): CpuReading {
     cores.postgres = ms / wallMs
   }
   if (a.redis !== undefined && b.redis !== undefined) cores.redis = (b.redis - a.redis) / wallMs
-  if (a.machine !== undefined && b.machine !== undefined) cores.machine = (b.machine - a.machine) / wallMs
+  if (a.machine !== undefined && b.machine !== undefined) {
+    const ours = Object.values(cores).reduce((sum, c) => sum + c, 0)
+    cores.machine = (b.machine - a.machine) / wallMs
+    // What none of the figure's processes used: other sessions on this shared machine, the kernel,
+    // PostgreSQL's other backends. Clamped: the counters are read a few ms apart, and tick-rounded.
+    cores.others = Math.max(0, cores.machine - ours)
+  }
   return { wallMs, cores }
 }
 

@@ -1,0 +1,221 @@
+/**
+ * S1, S2 — scale-out (issue 7): hub ingest and fan-out with 1, 2 and 3 hub processes on one
+ * PostgreSQL store, broadcasts crossing processes through the Socket.IO Redis adapter, with the CPU
+ * of every process involved.
+ *
+ *   S1  ingest, changes/s: W writers round-robin over K hubs, all in one space (its batches
+ *       serialize on the space's counter row: no scaling expected) or one space each (the case
+ *       that can scale). Baseline: K = 1 of the same run; for K = 1 itself, node-postgres inserting
+ *       the same rows with the same per-batch counter-row update (pg-raw.ts).
+ *   S2  fan-out, one write to R receivers round-robin over K hubs: write → delivered, p50/p99.
+ *       Baseline: K = 1 of the same run.
+ *
+ * Everything runs on this machine: on 2 cores, the hubs, the bench process driving every client,
+ * PostgreSQL and Redis share two cores, which bounds what more processes can add. The CPU column
+ * says where the cores went. Each K gets a fresh cluster on a fresh schema, dropped after it; the
+ * full run measures K = 1, 2, 3, then 3, 2, 1, then 1, 2, 3 and pools the passes, so drifting
+ * load (other sessions share the machine) hits every K alike.
+ */
+import type { Figure, FigureModule, RunContext, SkippedFigure } from '../lib/figure.js'
+import { distribution, round } from '../lib/stats.js'
+import type { CpuReading } from '../node/cpu-meter.js'
+import { startHubCluster } from '../node/hub-cluster.js'
+import type { PgRawResult } from '../node/pg-raw.js'
+import { unavailableServices, where, PG_URL, REDIS_URL } from '../node/services.js'
+import { fanOutOnce, type FanOutRun } from './scale/fan-out.js'
+import { ingestOnce, rawInsert, warmCluster, type IngestRun, type IngestShape, type Layout } from './scale/ingest.js'
+
+const TITLE = 'scale-out: 1–3 hub processes, PostgreSQL + Redis'
+const IDS = ['S1', 'S2']
+const HUB_COUNTS = [1, 2, 3]
+const LAYOUTS: Layout[] = ['one-space', 'space-per-writer']
+const NO_TARGET = { text: 'none (reported)', met: null }
+const DURABILITY = 'PostgreSQL, synchronous_commit on: each batch durable (WAL flushed) before its ack and broadcast'
+
+interface Sizes {
+  writers: number
+  window: number
+  batch: number
+  total: number
+  warmChanges: number
+  receivers: number
+  rounds: number
+  /** Orders of K, one pass each. */
+  passes: number[][]
+}
+
+const FULL: Sizes = {
+  writers: 6,
+  window: 2,
+  batch: 100,
+  total: 30_000,
+  warmChanges: 2_000,
+  receivers: 300,
+  rounds: 100,
+  passes: [HUB_COUNTS, [...HUB_COUNTS].reverse(), HUB_COUNTS],
+}
+const QUICK: Sizes = { writers: 6, window: 2, batch: 100, total: 12_000, warmChanges: 500, receivers: 100, rounds: 40, passes: [HUB_COUNTS] }
+
+export const p11: FigureModule = {
+  ids: IDS,
+  title: TITLE,
+  async run(ctx) {
+    const missing = await unavailableServices()
+    if (missing) return IDS.map((id): SkippedFigure => ({ id, title: TITLE, skipped: missing }))
+    const sizes = ctx.quick ? QUICK : FULL
+    const wants = (id: string): boolean => !ctx.only || ctx.only.has(id)
+    const results = new Map<number, KResults>(HUB_COUNTS.map((k) => [k, { ingest: new Map(), raw: new Map(), fanOut: [] }]))
+    for (const [pass, order] of sizes.passes.entries()) {
+      for (const k of order) await measureCluster(ctx, sizes, k, pass, results.get(k) as KResults, { ingest: wants('S1'), fanOut: wants('S2') })
+    }
+    const figures: Figure[] = []
+    if (wants('S1')) for (const layout of LAYOUTS) figures.push(...ingestRows(sizes, layout, results))
+    if (wants('S2')) figures.push(...fanOutRows(sizes, results))
+    return figures
+  },
+}
+
+interface KResults {
+  ingest: Map<Layout, IngestRun[]>
+  raw: Map<Layout, PgRawResult[]>
+  fanOut: FanOutRun[]
+}
+
+async function measureCluster(ctx: RunContext, sizes: Sizes, k: number, pass: number, into: KResults, parts: { ingest: boolean; fanOut: boolean }): Promise<void> {
+  ctx.log(`S1/S2: ${k} hub process${k > 1 ? 'es' : ''} (pass ${pass + 1})…`)
+  const cluster = await startHubCluster(k, `k${k}p${pass}`)
+  try {
+    await warmCluster(cluster, sizes.warmChanges, sizes.batch)
+    if (parts.ingest) {
+      for (const layout of LAYOUTS) {
+        const shape = ingestShape(sizes, layout)
+        const run = await ingestOnce(cluster, shape, layout)
+        push(into.ingest, layout, run)
+        // The raw floor needs one cluster's rows only: K = 1's, right after its run.
+        if (k === 1) push(into.raw, layout, await rawInsert(cluster, shape, run.spaces))
+      }
+    }
+    if (parts.fanOut) into.fanOut.push(await fanOutOnce(cluster, sizes.receivers, sizes.rounds, 'fan'))
+  } finally {
+    await cluster.stop()
+  }
+}
+
+function ingestShape(sizes: Sizes, layout: Layout): IngestShape {
+  return { layout, writers: sizes.writers, window: sizes.window, batch: sizes.batch, total: sizes.total }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key) ?? []
+  list.push(value)
+  map.set(key, list)
+}
+
+/** Throughput over several runs: every change over all their time (each run weighs by its length). */
+function pooledRate(runs: ReadonlyArray<{ ms: number }>, perRun: number): number {
+  return ((perRun * runs.length) / runs.reduce((sum, r) => sum + r.ms, 0)) * 1000
+}
+
+/** Cores busy over several windows, weighted by their length; each process rounded. */
+function pooledCpu(readings: readonly CpuReading[]): Record<string, number> {
+  const wall = readings.reduce((sum, r) => sum + r.wallMs, 0)
+  const out: Record<string, number> = {}
+  for (const reading of readings) {
+    for (const [name, cores] of Object.entries(reading.cores)) out[name] = (out[name] ?? 0) + (cores * reading.wallMs) / wall
+  }
+  return Object.fromEntries(Object.entries(out).map(([name, cores]) => [name, round(cores)]))
+}
+
+function hubsLabel(k: number): string {
+  return `${k} hub${k > 1 ? 's' : ''}`
+}
+
+function ingestRows(sizes: Sizes, layout: Layout, results: Map<number, KResults>): Figure[] {
+  const spaces = layout === 'one-space' ? '1 space' : `${sizes.writers} spaces (1 per writer)`
+  const load = `${sizes.total.toLocaleString('en')} puts, ${sizes.batch}/push, ${sizes.writers} writers × ${sizes.window}`
+  const reference = results.get(1)?.ingest.get(layout) ?? []
+  const referenceRate = pooledRate(reference, sizes.total)
+  return HUB_COUNTS.map((k): Figure => {
+    const runs = results.get(k)?.ingest.get(layout) ?? []
+    const rate = pooledRate(runs, sizes.total)
+    const raw = k === 1 ? (results.get(1)?.raw.get(layout) ?? []) : []
+    const rawRate = raw.length ? pooledRate(raw, sizes.total) : Number.NaN
+    const baseline: Figure['baseline'] =
+      k === 1
+        ? {
+            unit: 'rows/s',
+            value: round(rawRate),
+            n: sizes.total * raw.length,
+            what: `node-postgres, ${sizes.writers} connections: the hub's own rows again, ${sizes.batch} per transaction, each transaction updating its space's counter row then inserting (unnest), into fresh tables of the same shape; pooled over ${raw.length} run(s), each right after its hub run`,
+            runs: raw.map((r) => ({ rowsPerSecond: round(r.rowsPerSecond), ms: round(r.ms) })),
+          }
+        : { unit: 'changes/s', value: round(referenceRate), n: sizes.total * reference.length, what: `the same load on 1 hub process, same run` }
+    const ratio = k === 1 ? rate / rawRate : rate / referenceRate
+    return {
+      id: 'S1',
+      title: `hub ingest, changes/s, ${hubsLabel(k)} on one PostgreSQL (${spaces})`,
+      case: `${spaces}, ${hubsLabel(k)}: ${load}`,
+      durability: DURABILITY,
+      measured: {
+        unit: 'changes/s',
+        value: round(rate),
+        n: sizes.total * runs.length,
+        what: `first push sent → last ack received; Node socket.io-clients, writer i on hub i mod ${k}, Redis adapter; pooled over ${runs.length} pass(es)`,
+        runs: runs.map((r) => ({ changesPerSecond: round(r.changesPerSecond), ms: round(r.ms), cpuCoresBusy: roundAll(r.cpu.cores), store: roundAll(r.store) })),
+      },
+      baseline,
+      ratio: { value: round(ratio) },
+      target: NO_TARGET,
+      notes: [
+        k === 1 ? 'ratio = hub ÷ raw PostgreSQL inserts' : 'ratio = this K ÷ K=1 (scaling)',
+        layout === 'one-space'
+          ? 'expected ≤ 1× for K > 1: a space commits one batch at a time cluster-wide (counter row lock), and a batch decided on a head another process moved is decided again (headMovedRetries)'
+          : 'the case that can scale: spaces commit independently; bounded by the 2 cores the hubs share with this process and PostgreSQL',
+      ],
+      cpu: pooledCpu(runs.map((r) => r.cpu)),
+      detail: { services: { postgres: where(PG_URL), redis: where(REDIS_URL) } },
+    }
+  })
+}
+
+function fanOutRows(sizes: Sizes, results: Map<number, KResults>): Figure[] {
+  const reference = distribution((results.get(1)?.fanOut ?? []).flatMap((r) => r.samples))
+  return HUB_COUNTS.map((k): Figure => {
+    const runs = results.get(k)?.fanOut ?? []
+    const all = distribution(runs.flatMap((r) => r.samples))
+    const local = distribution(runs.flatMap((r) => r.local))
+    const remote = distribution(runs.flatMap((r) => r.remote))
+    const pushToEmit = distribution(runs.flatMap((r) => r.pushToEmit))
+    const cpu = pooledCpu(runs.map((r) => r.cpu))
+    const wallPerWrite = runs.reduce((sum, r) => sum + r.cpu.wallMs, 0) / Math.max(1, runs.reduce((sum, r) => sum + r.rounds, 0))
+    return {
+      id: 'S2',
+      title: `fan-out of one write, ${hubsLabel(k)} on one PostgreSQL + Redis`,
+      case: `${sizes.receivers} receivers over ${hubsLabel(k)}, ${sizes.rounds * runs.length} writes`,
+      durability: DURABILITY,
+      measured: {
+        unit: 'ms',
+        p50: round(all.p50),
+        p99: round(all.p99),
+        n: all.n,
+        what: `writer's emit (push of a single-field patch, writer on hub 1) → each receiver's handler; receiver i on hub i mod ${k}; all clients in this process (one clock); durable commit included`,
+        onWritersHub: { p50: round(local.p50), p99: round(local.p99), n: local.n },
+        onOtherHubs: k > 1 ? { p50: round(remote.p50), p99: round(remote.p99), n: remote.n } : null,
+        hubPushToEmitMs: { p50: round(pushToEmit.p50), p99: round(pushToEmit.p99) },
+        cpuMsPerWrite: Object.fromEntries(Object.entries(cpu).map(([name, cores]) => [name, round(cores * wallPerWrite)])),
+      },
+      baseline:
+        k === 1
+          ? null
+          : { unit: 'ms', p50: round(reference.p50), p99: round(reference.p99), n: reference.n, what: 'the same writes and receivers on 1 hub process, same run' },
+      ratio: k === 1 ? null : { p50: round(all.p50 / reference.p50), p99: round(all.p99 / reference.p99) },
+      target: NO_TARGET,
+      notes: ['ratio = this K ÷ K=1; K=1 is the reference (P6 compares one hub with a bare Socket.IO relay)'],
+      cpu,
+    }
+  })
+}
+
+function roundAll(values: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(values).map(([name, v]) => [name, round(v)]))
+}
