@@ -16,13 +16,14 @@
  * full run measures K = 1, 2, 3, then 3, 2, 1, then 1, 2, 3 and pools the passes, so drifting
  * load (other sessions share the machine) hits every K alike.
  */
+import { startChild, type Child } from '../lib/child.js'
 import type { Figure, FigureModule, RunContext, SkippedFigure } from '../lib/figure.js'
 import { distribution, round } from '../lib/stats.js'
 import type { CpuReading } from '../node/cpu-meter.js'
-import { startHubCluster } from '../node/hub-cluster.js'
+import { startHubClusters, type HubCluster } from '../node/hub-cluster.js'
 import type { PgRawResult } from '../node/pg-raw.js'
 import { unavailableServices, where, PG_URL, REDIS_URL } from '../node/services.js'
-import { fanOutOnce, type FanOutRun } from './scale/fan-out.js'
+import { FanOutSide, type FanOutRun } from './scale/fan-out.js'
 import { ingestOnce, rawInsert, warmCluster, type IngestRun, type IngestShape, type Layout } from './scale/ingest.js'
 
 const TITLE = 'scale-out: 1–3 hub processes, PostgreSQL + Redis'
@@ -34,27 +35,21 @@ const DURABILITY = 'PostgreSQL, synchronous_commit on: each batch durable (WAL f
 
 interface Sizes {
   writers: number
+  /** Pushes in flight per writer. */
   window: number
   batch: number
-  total: number
+  /** Changes per ingest run; each K runs `turns` of them per layout. */
+  chunk: number
+  turns: number
   warmChanges: number
   receivers: number
+  /** Fan-out writes per K, measured in blocks of `block` rounds. */
   rounds: number
-  /** Orders of K, one pass each. */
-  passes: number[][]
+  block: number
 }
 
-const FULL: Sizes = {
-  writers: 6,
-  window: 2,
-  batch: 100,
-  total: 30_000,
-  warmChanges: 2_000,
-  receivers: 300,
-  rounds: 100,
-  passes: [HUB_COUNTS, [...HUB_COUNTS].reverse(), HUB_COUNTS],
-}
-const QUICK: Sizes = { writers: 6, window: 2, batch: 100, total: 12_000, warmChanges: 500, receivers: 100, rounds: 40, passes: [HUB_COUNTS] }
+const FULL: Sizes = { writers: 6, window: 2, batch: 100, chunk: 10_000, turns: 5, warmChanges: 2_000, receivers: 300, rounds: 150, block: 10 }
+const QUICK: Sizes = { writers: 6, window: 2, batch: 100, chunk: 6_000, turns: 2, warmChanges: 500, receivers: 100, rounds: 40, block: 10 }
 
 export const p11: FigureModule = {
   ids: IDS,
@@ -64,9 +59,19 @@ export const p11: FigureModule = {
     if (missing) return IDS.map((id): SkippedFigure => ({ id, title: TITLE, skipped: missing }))
     const sizes = ctx.quick ? QUICK : FULL
     const wants = (id: string): boolean => !ctx.only || ctx.only.has(id)
-    const results = new Map<number, KResults>(HUB_COUNTS.map((k) => [k, { ingest: new Map(), raw: new Map(), fanOut: [] }]))
-    for (const [pass, order] of sizes.passes.entries()) {
-      for (const k of order) await measureCluster(ctx, sizes, k, pass, results.get(k) as KResults, { ingest: wants('S1'), fanOut: wants('S2') })
+    const results = new Map<number, KResults>(HUB_COUNTS.map((k) => [k, { ingest: new Map(), raw: new Map(), fanOut: undefined }]))
+    ctx.log(`S1/S2: starting clusters of ${HUB_COUNTS.join(', ')} hub processes…`)
+    const t0 = performance.now()
+    const since = (): string => `${((performance.now() - t0) / 1000).toFixed(1)} s`
+    const clusters = await startHubClusters(HUB_COUNTS, 'scale')
+    try {
+      for (const cluster of clusters) await warmCluster(cluster, sizes.warmChanges, sizes.batch)
+      ctx.log(`S1/S2: clusters up and warm at ${since()}`)
+      if (wants('S1')) await measureIngest(ctx, sizes, clusters, results)
+      if (wants('S2')) await measureFanOut(ctx, sizes, clusters, results)
+      ctx.log(`S1/S2: measured at ${since()}`)
+    } finally {
+      await Promise.allSettled(clusters.map((cluster) => cluster.stop()))
     }
     const figures: Figure[] = []
     if (wants('S1')) for (const layout of LAYOUTS) figures.push(...ingestRows(sizes, layout, results))
@@ -78,31 +83,61 @@ export const p11: FigureModule = {
 interface KResults {
   ingest: Map<Layout, IngestRun[]>
   raw: Map<Layout, PgRawResult[]>
-  fanOut: FanOutRun[]
+  fanOut: FanOutRun | undefined
 }
 
-async function measureCluster(ctx: RunContext, sizes: Sizes, k: number, pass: number, into: KResults, parts: { ingest: boolean; fanOut: boolean }): Promise<void> {
-  ctx.log(`S1/S2: ${k} hub process${k > 1 ? 'es' : ''} (pass ${pass + 1})…`)
-  const cluster = await startHubCluster(k, `k${k}p${pass}`)
+/** Turn t runs K = 1, 2, 3 (t even) or 3, 2, 1 (t odd): drift in the machine's load hits every K alike. */
+function turnOrder<T>(items: readonly T[], turn: number): T[] {
+  return turn % 2 === 0 ? [...items] : [...items].reverse()
+}
+
+async function measureIngest(ctx: RunContext, sizes: Sizes, clusters: HubCluster[], results: Map<number, KResults>): Promise<void> {
+  const { child: rawChild } = await startChild({ type: 'pg-raw' })
   try {
-    await warmCluster(cluster, sizes.warmChanges, sizes.batch)
-    if (parts.ingest) {
-      for (const layout of LAYOUTS) {
-        const shape = ingestShape(sizes, layout)
-        const run = await ingestOnce(cluster, shape, layout)
+    await ingestTurns(ctx, sizes, clusters, results, rawChild)
+  } finally {
+    await rawChild.stop()
+  }
+}
+
+async function ingestTurns(ctx: RunContext, sizes: Sizes, clusters: HubCluster[], results: Map<number, KResults>, rawChild: Child): Promise<void> {
+  for (const layout of LAYOUTS) {
+    ctx.log(`S1: ingest, ${layout}, ${sizes.turns} turns of K = ${HUB_COUNTS.join(', ')}…`)
+    const shape = ingestShape(sizes, layout)
+    for (let turn = 0; turn < sizes.turns; turn++) {
+      for (const cluster of turnOrder(clusters, turn)) {
+        const k = cluster.hubs.length
+        const into = results.get(k) as KResults
+        const run = await ingestOnce(cluster, shape, `t${turn}`)
         push(into.ingest, layout, run)
-        // The raw floor needs one cluster's rows only: K = 1's, right after its run.
-        if (k === 1) push(into.raw, layout, await rawInsert(cluster, shape, run.spaces))
+        // The raw floor of the rows K = 1 just wrote, right after its run.
+        if (k === 1) push(into.raw, layout, await rawInsert(rawChild, cluster, shape, run.spaces))
       }
     }
-    if (parts.fanOut) into.fanOut.push(await fanOutOnce(cluster, sizes.receivers, sizes.rounds, 'fan'))
+  }
+}
+
+async function measureFanOut(ctx: RunContext, sizes: Sizes, clusters: HubCluster[], results: Map<number, KResults>): Promise<void> {
+  ctx.log(`S2: fan-out to ${sizes.receivers} receivers per cluster, blocks of ${sizes.block} writes alternating between K = ${HUB_COUNTS.join(', ')}…`)
+  const sides: FanOutSide[] = []
+  try {
+    for (const cluster of clusters) sides.push(await FanOutSide.open(cluster, sizes.receivers, 'fanout'))
+    const blocks = Math.ceil(sizes.rounds / sizes.block)
+    for (let b = 0; b < blocks; b++) {
+      const rounds = Math.min(sizes.block, sizes.rounds - b * sizes.block)
+      for (const side of turnOrder(sides, b)) await side.block(rounds)
+    }
   } finally {
-    await cluster.stop()
+    for (const side of sides) {
+      const run = await side.close().catch(() => undefined)
+      const into = results.get(side.cluster.hubs.length)
+      if (into && run) into.fanOut = run
+    }
   }
 }
 
 function ingestShape(sizes: Sizes, layout: Layout): IngestShape {
-  return { layout, writers: sizes.writers, window: sizes.window, batch: sizes.batch, total: sizes.total }
+  return { layout, writers: sizes.writers, window: sizes.window, batch: sizes.batch, total: sizes.chunk }
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -132,24 +167,24 @@ function hubsLabel(k: number): string {
 
 function ingestRows(sizes: Sizes, layout: Layout, results: Map<number, KResults>): Figure[] {
   const spaces = layout === 'one-space' ? '1 space' : `${sizes.writers} spaces (1 per writer)`
-  const load = `${sizes.total.toLocaleString('en')} puts, ${sizes.batch}/push, ${sizes.writers} writers × ${sizes.window}`
+  const load = `${sizes.turns} × ${sizes.chunk.toLocaleString('en')} puts, ${sizes.batch}/push, ${sizes.writers} writers × ${sizes.window}`
   const reference = results.get(1)?.ingest.get(layout) ?? []
-  const referenceRate = pooledRate(reference, sizes.total)
+  const referenceRate = pooledRate(reference, sizes.chunk)
   return HUB_COUNTS.map((k): Figure => {
     const runs = results.get(k)?.ingest.get(layout) ?? []
-    const rate = pooledRate(runs, sizes.total)
+    const rate = pooledRate(runs, sizes.chunk)
     const raw = k === 1 ? (results.get(1)?.raw.get(layout) ?? []) : []
-    const rawRate = raw.length ? pooledRate(raw, sizes.total) : Number.NaN
+    const rawRate = raw.length ? pooledRate(raw, sizes.chunk) : Number.NaN
     const baseline: Figure['baseline'] =
       k === 1
         ? {
             unit: 'rows/s',
             value: round(rawRate),
-            n: sizes.total * raw.length,
-            what: `node-postgres, ${sizes.writers} connections: the hub's own rows again, ${sizes.batch} per transaction, each transaction updating its space's counter row then inserting (unnest), into fresh tables of the same shape; pooled over ${raw.length} run(s), each right after its hub run`,
+            n: sizes.chunk * raw.length,
+            what: `node-postgres, ${sizes.writers} connections: the hub's own rows again, ${sizes.batch} per transaction, each transaction updating its space's counter row then inserting (unnest), into fresh tables of the same shape; pooled over ${raw.length} run(s), each right after its K=1 run`,
             runs: raw.map((r) => ({ rowsPerSecond: round(r.rowsPerSecond), ms: round(r.ms) })),
           }
-        : { unit: 'changes/s', value: round(referenceRate), n: sizes.total * reference.length, what: `the same load on 1 hub process, same run` }
+        : { unit: 'changes/s', value: round(referenceRate), n: sizes.chunk * reference.length, what: 'the same load on 1 hub process, in turns alternating with this one' }
     const ratio = k === 1 ? rate / rawRate : rate / referenceRate
     return {
       id: 'S1',
@@ -159,8 +194,8 @@ function ingestRows(sizes: Sizes, layout: Layout, results: Map<number, KResults>
       measured: {
         unit: 'changes/s',
         value: round(rate),
-        n: sizes.total * runs.length,
-        what: `first push sent → last ack received; Node socket.io-clients, writer i on hub i mod ${k}, Redis adapter; pooled over ${runs.length} pass(es)`,
+        n: sizes.chunk * runs.length,
+        what: `first push sent → last ack received; Node socket.io-clients, writer i on hub i mod ${k}, Redis adapter; every change over all the time of ${runs.length} runs, taken in turns with the other K`,
         runs: runs.map((r) => ({ changesPerSecond: round(r.changesPerSecond), ms: round(r.ms), cpuCoresBusy: roundAll(r.cpu.cores), store: roundAll(r.store) })),
       },
       baseline,
@@ -179,26 +214,27 @@ function ingestRows(sizes: Sizes, layout: Layout, results: Map<number, KResults>
 }
 
 function fanOutRows(sizes: Sizes, results: Map<number, KResults>): Figure[] {
-  const reference = distribution((results.get(1)?.fanOut ?? []).flatMap((r) => r.samples))
-  return HUB_COUNTS.map((k): Figure => {
-    const runs = results.get(k)?.fanOut ?? []
-    const all = distribution(runs.flatMap((r) => r.samples))
-    const local = distribution(runs.flatMap((r) => r.local))
-    const remote = distribution(runs.flatMap((r) => r.remote))
-    const pushToEmit = distribution(runs.flatMap((r) => r.pushToEmit))
-    const cpu = pooledCpu(runs.map((r) => r.cpu))
-    const wallPerWrite = runs.reduce((sum, r) => sum + r.cpu.wallMs, 0) / Math.max(1, runs.reduce((sum, r) => sum + r.rounds, 0))
-    return {
+  const reference = distribution(results.get(1)?.fanOut?.samples ?? [])
+  return HUB_COUNTS.flatMap((k): Figure[] => {
+    const run = results.get(k)?.fanOut
+    if (!run) return []
+    const all = distribution(run.samples)
+    const local = distribution(run.local)
+    const remote = distribution(run.remote)
+    const pushToEmit = distribution(run.pushToEmit)
+    const cpu = pooledCpu(run.cpu)
+    const wallPerWrite = run.cpu.reduce((sum, r) => sum + r.wallMs, 0) / Math.max(1, run.rounds)
+    return [{
       id: 'S2',
       title: `fan-out of one write, ${hubsLabel(k)} on one PostgreSQL + Redis`,
-      case: `${sizes.receivers} receivers over ${hubsLabel(k)}, ${sizes.rounds * runs.length} writes`,
+      case: `${sizes.receivers} receivers over ${hubsLabel(k)}, ${run.rounds} writes`,
       durability: DURABILITY,
       measured: {
         unit: 'ms',
         p50: round(all.p50),
         p99: round(all.p99),
         n: all.n,
-        what: `writer's emit (push of a single-field patch, writer on hub 1) → each receiver's handler; receiver i on hub i mod ${k}; all clients in this process (one clock); durable commit included`,
+        what: `writer's emit (push of a single-field patch, writer on hub 1) → each receiver's handler; receiver i on hub i mod ${k}; all clients in this process (one clock); durable commit included; blocks of ${sizes.block} writes alternating with the other K`,
         onWritersHub: { p50: round(local.p50), p99: round(local.p99), n: local.n },
         onOtherHubs: k > 1 ? { p50: round(remote.p50), p99: round(remote.p99), n: remote.n } : null,
         hubPushToEmitMs: { p50: round(pushToEmit.p50), p99: round(pushToEmit.p99) },
@@ -212,7 +248,7 @@ function fanOutRows(sizes: Sizes, results: Map<number, KResults>): Figure[] {
       target: NO_TARGET,
       notes: ['ratio = this K ÷ K=1; K=1 is the reference (P6 compares one hub with a bare Socket.IO relay)'],
       cpu,
-    }
+    }]
   })
 }
 

@@ -46,19 +46,21 @@ interface Snapshot {
 
 const AUX_BACKENDS = ['walwriter', 'checkpointer', 'background writer']
 
-/** Starts a window now; `stop()` ends it and returns the shares. */
-export async function startCpuWindow(sources: CpuSources): Promise<{ stop: () => Promise<CpuReading> }> {
+export interface CpuMeter {
+  /** Starts a window now; its `stop()` ends it and returns the shares. Windows may follow one another. */
+  start(): Promise<{ stop: () => Promise<CpuReading> }>
+  close(): Promise<void>
+}
+
+/** Opens the meter's own PostgreSQL and Redis connections (kept for every window until `close`). */
+export async function openCpuMeter(sources: CpuSources): Promise<CpuMeter> {
   const probes = await openProbes(sources)
-  const first = await snapshot(sources, probes)
   return {
-    async stop() {
-      try {
-        const last = await snapshot(sources, probes)
-        return difference(first, last)
-      } finally {
-        await probes.close()
-      }
+    async start() {
+      const first = await snapshot(sources, probes)
+      return { stop: async () => difference(first, await snapshot(sources, probes)) }
     },
+    close: () => probes.close(),
   }
 }
 
@@ -70,24 +72,30 @@ interface Probes {
 
 async function openProbes(sources: CpuSources): Promise<Probes> {
   let pgClient: pg.Client | undefined
-  if (sources.pgApplicationPrefix !== undefined && procAvailable()) {
-    pgClient = new pg.Client({ connectionString: PG_URL, application_name: 'accord-bench-cpu-meter' })
-    pgClient.on('error', () => undefined)
-    await pgClient.connect()
-  }
   let redis: ReturnType<typeof createClient> | undefined
-  if (sources.redis) {
-    redis = createClient({ url: REDIS_URL, socket: { reconnectStrategy: false } })
-    redis.on('error', () => undefined)
-    await redis.connect()
+  const close = async (): Promise<void> => {
+    await pgClient?.end().catch(() => undefined)
+    if (redis?.isOpen) await redis.quit().catch(() => undefined)
+  }
+  try {
+    if (sources.pgApplicationPrefix !== undefined && procAvailable()) {
+      pgClient = new pg.Client({ connectionString: PG_URL, application_name: 'accord-bench-cpu-meter' })
+      pgClient.on('error', () => undefined)
+      await pgClient.connect()
+    }
+    if (sources.redis) {
+      redis = createClient({ url: REDIS_URL, socket: { reconnectStrategy: false } })
+      redis.on('error', () => undefined)
+      await redis.connect()
+    }
+  } catch (error) {
+    await close()
+    throw error
   }
   return {
     pg: pgClient,
     redis,
-    async close() {
-      await pgClient?.end().catch(() => undefined)
-      if (redis?.isOpen) await redis.quit().catch(() => undefined)
-    },
+    close,
   }
 }
 

@@ -4,14 +4,17 @@
  * load balancer in between: each client connects to its hub directly).
  */
 import { startChild, type Child } from '../lib/child.js'
+import { openCpuMeter, type CpuMeter } from './cpu-meter.js'
 import { dropSchemas, freshSchemaName, PG_URL, REDIS_URL } from './services.js'
 
 export interface HubCluster {
   hubs: Child[]
   urls: string[]
   schema: string
-  /** application_name prefix of every hub's PostgreSQL connections (for the CPU meter). */
+  /** application_name prefix of every hub's PostgreSQL connections (how the meter finds their backends). */
   applicationPrefix: string
+  /** CPU of this cluster's hubs and PostgreSQL backends, this process, Redis and the machine. */
+  meter: CpuMeter
   /** Stops every hub, then drops the schema. */
   stop(): Promise<void>
 }
@@ -30,15 +33,35 @@ export async function startHubCluster(count: number, label: string): Promise<Hub
     ),
   )
   const hubs = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value.child] : []))
+  let meter: CpuMeter | undefined
   const stop = async (): Promise<void> => {
+    await meter?.close()
     await Promise.allSettled(hubs.map((hub) => hub.stop()))
     await dropSchemas([schema])
   }
-  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected')
-  if (failed) {
+  try {
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected')
+    if (failed) throw failed.reason
+    meter = await openCpuMeter({ hubs, pgApplicationPrefix: applicationPrefix, redis: true })
+  } catch (error) {
     await stop()
-    throw failed.reason
+    throw error
   }
   const urls = started.map((s) => `http://127.0.0.1:${String((s as PromiseFulfilledResult<{ ready: Record<string, unknown> }>).value.ready.port)}`)
-  return { hubs, urls, schema, applicationPrefix, stop }
+  return { hubs, urls, schema, applicationPrefix, meter, stop }
+}
+
+/**
+ * Several clusters at once (e.g. of 1, 2 and 3 hubs), so a figure can alternate between them in
+ * short turns: an idle hub costs no CPU, and drifting load on a shared machine then hits each alike.
+ */
+export async function startHubClusters(counts: readonly number[], label: string): Promise<HubCluster[]> {
+  const started = await Promise.allSettled(counts.map((count) => startHubCluster(count, `${label}k${count}`)))
+  const clusters = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected')
+  if (failed) {
+    await Promise.allSettled(clusters.map((cluster) => cluster.stop()))
+    throw failed.reason
+  }
+  return clusters
 }

@@ -4,8 +4,8 @@
  * into one space or each into a space of its own; changes/s from the first push sent to the last
  * ack received, with every process's CPU over that window.
  */
-import { startChild } from '../../lib/child.js'
-import { startCpuWindow, type CpuReading } from '../../node/cpu-meter.js'
+import type { Child } from '../../lib/child.js'
+import type { CpuReading } from '../../node/cpu-meter.js'
 import type { HubCluster } from '../../node/hub-cluster.js'
 import type { PgRawResult } from '../../node/pg-raw.js'
 import { preparePushes, sendPushes } from '../../node/push-load.js'
@@ -57,11 +57,11 @@ export async function ingestOnce(cluster: HubCluster, shape: IngestShape, tag: s
     }
     const pushes = preparePushes(writers, shape.total, shape.batch, 'item')
     await Promise.all(cluster.hubs.map((hub) => hub.request({ type: 'store-timings', reset: true })))
-    const meter = await startCpuWindow({ hubs: cluster.hubs, pgApplicationPrefix: cluster.applicationPrefix, redis: true })
+    const cpuWindow = await cluster.meter.start()
     const started = performance.now()
     await sendPushes(writers, pushes, shape.window)
     const ms = performance.now() - started
-    const cpu = await meter.stop()
+    const cpu = await cpuWindow.stop()
     const timings = await Promise.all(cluster.hubs.map((hub) => hub.request<StoreTimings>({ type: 'store-timings' })))
     return { changesPerSecond: (shape.total / ms) * 1000, ms, cpu, store: storeSummary(timings, pushes.flat().length), spaces }
   } finally {
@@ -82,22 +82,20 @@ function storeSummary(perHub: StoreTimings[], pushes: number): IngestRun['store'
   }
 }
 
-/** The raw baseline: the run's rows inserted again by node-postgres, one connection per writer (see pg-raw.ts). */
-export async function rawInsert(cluster: HubCluster, shape: IngestShape, spaces: string[]): Promise<PgRawResult> {
-  const { child } = await startChild({ type: 'pg-raw' })
-  try {
-    const result = await child.request<PgRawResult>({
-      type: 'insert-rows',
-      connectionString: PG_URL,
-      schema: cluster.schema,
-      spaces,
-      lanes: shape.writers,
-      batch: shape.batch,
-      applicationName: `${cluster.applicationPrefix}-raw`,
-    })
-    if (result.rows !== shape.total) throw new Error(`the hubs stored ${result.rows} records of ${shape.total}`)
-    return result
-  } finally {
-    await child.stop()
-  }
+/**
+ * The raw baseline: the run's rows inserted again by node-postgres, one connection per writer, in
+ * `rawChild` (a `pg-raw` child started once for every raw run; see pg-raw.ts).
+ */
+export async function rawInsert(rawChild: Child, cluster: HubCluster, shape: IngestShape, spaces: string[]): Promise<PgRawResult> {
+  const result = await rawChild.request<PgRawResult>({
+    type: 'insert-rows',
+    connectionString: PG_URL,
+    schema: cluster.schema,
+    spaces,
+    lanes: shape.writers,
+    batch: shape.batch,
+    applicationName: `${cluster.applicationPrefix}-raw`,
+  })
+  if (result.rows !== shape.total) throw new Error(`the hubs stored ${result.rows} records of ${shape.total}`)
+  return result
 }
