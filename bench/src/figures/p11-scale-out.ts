@@ -161,6 +161,24 @@ function pooledCpu(readings: readonly CpuReading[]): Record<string, number> {
   return Object.fromEntries(Object.entries(out).map(([name, cores]) => [name, round(cores)]))
 }
 
+/**
+ * CPU time per unit of work (per change, per write) of the hubs together and of each other
+ * process: unlike cores busy, it does not move with how much CPU other sessions left free, so it
+ * is what compares K = 1, 2, 3 on a shared machine. `scale` 1000 gives µs from ms; the hubs are
+ * summed unless `perHub`.
+ */
+function cpuPerUnit(readings: readonly CpuReading[], units: number, scale: number, perHub = false): Record<string, number> {
+  const ms: Record<string, number> = {}
+  for (const reading of readings) {
+    for (const [name, cores] of Object.entries(reading.cores)) {
+      if (name === 'machine' || name === 'others') continue
+      const key = !perHub && /^hub\d+$/.test(name) ? 'hubs' : name
+      ms[key] = (ms[key] ?? 0) + cores * reading.wallMs
+    }
+  }
+  return Object.fromEntries(Object.entries(ms).map(([name, total]) => [name, round((total * scale) / Math.max(1, units))]))
+}
+
 function hubsLabel(k: number): string {
   return `${k} hub${k > 1 ? 's' : ''}`
 }
@@ -196,6 +214,7 @@ function ingestRows(sizes: Sizes, layout: Layout, results: Map<number, KResults>
         value: round(rate),
         n: sizes.chunk * runs.length,
         what: `first push sent → last ack received; Node socket.io-clients, writer i on hub i mod ${k}, Redis adapter; every change over all the time of ${runs.length} runs, taken in turns with the other K`,
+        cpuUsPerChange: cpuPerUnit(runs.map((r) => r.cpu), sizes.chunk * runs.length, 1000),
         runs: runs.map((r) => ({ changesPerSecond: round(r.changesPerSecond), ms: round(r.ms), cpuCoresBusy: roundAll(r.cpu.cores), store: roundAll(r.store) })),
       },
       baseline,
@@ -223,7 +242,6 @@ function fanOutRows(sizes: Sizes, results: Map<number, KResults>): Figure[] {
     const remote = distribution(run.remote)
     const pushToEmit = distribution(run.pushToEmit)
     const cpu = pooledCpu(run.cpu)
-    const wallPerWrite = run.cpu.reduce((sum, r) => sum + r.wallMs, 0) / Math.max(1, run.rounds)
     return [{
       id: 'S2',
       title: `fan-out of one write, ${hubsLabel(k)} on one PostgreSQL + Redis`,
@@ -238,7 +256,7 @@ function fanOutRows(sizes: Sizes, results: Map<number, KResults>): Figure[] {
         onWritersHub: { p50: round(local.p50), p99: round(local.p99), n: local.n },
         onOtherHubs: k > 1 ? { p50: round(remote.p50), p99: round(remote.p99), n: remote.n } : null,
         hubPushToEmitMs: { p50: round(pushToEmit.p50), p99: round(pushToEmit.p99) },
-        cpuMsPerWrite: Object.fromEntries(Object.entries(cpu).map(([name, cores]) => [name, round(cores * wallPerWrite)])),
+        cpuMsPerWrite: cpuPerUnit(run.cpu, run.rounds, 1, true),
       },
       baseline:
         k === 1
