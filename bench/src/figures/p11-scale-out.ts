@@ -12,9 +12,10 @@
  *
  * Everything runs on this machine: on 2 cores, the hubs, the bench process driving every client,
  * PostgreSQL and Redis share two cores, which bounds what more processes can add. The CPU column
- * says where the cores went. Each K gets a fresh cluster on a fresh schema, dropped after it; the
- * full run measures K = 1, 2, 3, then 3, 2, 1, then 1, 2, 3 and pools the passes, so drifting
- * load (other sessions share the machine) hits every K alike.
+ * says where the cores went, and the CPU time per change (per write) says what each K costs
+ * whatever other sessions left free. The three clusters (each on a fresh schema, dropped at the
+ * end) run side by side and take turns: ingest runs in the orders 1-2-3, 3-2-1, …, fan-out in
+ * blocks of writes likewise, so drifting load hits every K alike (an idle hub costs no CPU).
  */
 import { startChild, type Child } from '../lib/child.js'
 import type { Figure, FigureModule, RunContext, SkippedFigure } from '../lib/figure.js'
