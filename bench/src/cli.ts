@@ -80,7 +80,7 @@ async function main(): Promise<number> {
   if (profileDir) mkdirSync(profileDir, { recursive: true })
   const chromiumPath = findChromium()
   const machine = describeMachine(chromiumPath)
-  const ctx: RunContext = { quick: args.quick, tmp, log: (line) => console.error(`bench: ${line}`), chromiumPath, profileDir }
+  const ctx: RunContext = { quick: args.quick, tmp, log: (line) => console.error(`bench: ${line}`), chromiumPath, profileDir, only: args.only }
   const outcomes: FigureOutcome[] = []
   try {
     for (const module of FIGURES) {

@@ -1,5 +1,6 @@
 import type { FigureModule } from '../lib/figure.js'
 import { p10 } from './p10-worker-heap.js'
+import { p11 } from './p11-scale-out.js'
 import { p1 } from './p1-local-write.js'
 import { p2 } from './p2-bulk-import.js'
 import { p3 } from './p3-live-query.js'
@@ -11,4 +12,4 @@ import { p8 } from './p8-wire-bytes.js'
 import { p9 } from './p9-bundle.js'
 
 /** Every figure, in the order a run measures them: Node figures first, then the browser ones. */
-export const FIGURES: FigureModule[] = [p5, p6, p8, p9, p1, p2, p3, p4, p7, p10]
+export const FIGURES: FigureModule[] = [p5, p6, p11, p8, p9, p1, p2, p3, p4, p7, p10]

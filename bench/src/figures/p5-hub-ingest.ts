@@ -4,14 +4,13 @@
  * rows the hub wrote, in transactions of the same size, in a fresh file with the same settings.
  */
 import { join } from 'node:path'
-import type { Change } from '@accord/core'
 import { startChild } from '../lib/child.js'
 import type { Figure, FigureModule, RunContext } from '../lib/figure.js'
 import { median, round } from '../lib/stats.js'
 import type { RawInsertResult } from '../node/sqlite-raw.js'
 import type { StoreTimings } from '../node/timed-store.js'
+import { preparePushes, sendPushes } from '../node/push-load.js'
 import { WireClient } from '../node/wire-client.js'
-import { makeItem } from '../schema.js'
 
 const TARGET = 0.5
 
@@ -140,36 +139,4 @@ function perPush(run: IngestRun, pushes: number): Record<string, number> {
   const read = ms('readForDecision') / pushes
   const commit = ms('commitBatch') / pushes
   return { total: round(total), readForDecision: round(read), commitBatch: round(commit), outsideStore: round(total - read - commit) }
-}
-
-/** The pushes of each client: `total` new records, each client its own slice, `batch` per push. */
-function preparePushes(clients: WireClient[], total: number, batch: number, prefix: string): Change[][][] {
-  const perClient = Math.ceil(total / clients.length)
-  return clients.map((client, c) => {
-    const pushes: Change[][] = []
-    const to = Math.min(total, (c + 1) * perClient)
-    for (let i = c * perClient; i < to; i += batch) {
-      const changes: Change[] = []
-      for (let j = i; j < Math.min(to, i + batch); j++) {
-        const item = makeItem(j, prefix)
-        changes.push(client.change('put', item.id, item))
-      }
-      pushes.push(changes)
-    }
-    return pushes
-  })
-}
-
-/** Sends every client's pushes in order, `window` in flight per client; resolves on the last ack. */
-async function sendPushes(clients: WireClient[], pushes: Change[][][], window: number): Promise<void> {
-  await Promise.all(
-    clients.map(async (client, c) => {
-      const mine = pushes[c] ?? []
-      let next = 0
-      const lane = async (): Promise<void> => {
-        while (next < mine.length) await client.push(mine[next++] as Change[])
-      }
-      await Promise.all(Array.from({ length: window }, lane))
-    }),
-  )
 }

@@ -16,12 +16,11 @@ import { startChild, type Child } from '../lib/child.js'
 import type { ServerConfig } from '../node/server-process.js'
 import type { Figure, FigureModule, RunContext } from '../lib/figure.js'
 import { distribution, median, round } from '../lib/stats.js'
+import { connectClients, deliver } from '../node/fan-out.js'
 import { WireClient } from '../node/wire-client.js'
 import { makeItem } from '../schema.js'
 
 const SPACE = 'fanout'
-const CONNECT_CONCURRENCY = 50
-const ROUND_TIMEOUT_MS = 10_000
 const WARMUP_ROUNDS = 3
 
 export const p6: FigureModule = {
@@ -146,48 +145,13 @@ function figure(input: {
 async function openSide(config: ServerConfig, count: number): Promise<Side> {
   const { child, ready } = await startChild(config)
   const url = `http://127.0.0.1:${String(ready.port)}`
-  const receivers: WireClient[] = []
+  let writer: WireClient | undefined
   try {
-    const writer = await WireClient.connect(url, SPACE)
-    for (let i = 0; i < count; i += CONNECT_CONCURRENCY) {
-      const n = Math.min(CONNECT_CONCURRENCY, count - i)
-      receivers.push(...(await Promise.all(Array.from({ length: n }, () => WireClient.connect(url, SPACE)))))
-    }
-    return { child, writer, receivers }
+    writer = await WireClient.connect(url, SPACE)
+    return { child, writer, receivers: await connectClients([url], SPACE, count) }
   } catch (error) {
-    for (const client of receivers) client.close()
+    writer?.close()
     await child.stop()
     throw error
   }
-}
-
-/** Sends one write with `emit` and resolves with each receiver's delivery time after the emit. */
-async function deliver(receivers: WireClient[], title: string, emit: () => Promise<void> | void): Promise<number[]> {
-  const arrivals: number[] = []
-  let t0 = 0
-  const listeners: Array<[WireClient, (m: CommitsMessage) => void]> = []
-  const done = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${title}: ${arrivals.length}/${receivers.length} deliveries`)), ROUND_TIMEOUT_MS)
-    for (const client of receivers) {
-      const listener = (message: CommitsMessage): void => {
-        if (message.commits[0]?.set?.title !== title) return
-        arrivals.push(performance.now() - t0)
-        if (arrivals.length === receivers.length) {
-          clearTimeout(timer)
-          resolve()
-        }
-      }
-      client.onCommits(listener)
-      listeners.push([client, listener])
-    }
-  })
-  try {
-    t0 = performance.now()
-    await emit()
-    await done
-  } finally {
-    for (const [client, listener] of listeners) client.socket.off('commits', listener)
-  }
-  await new Promise((resolve) => setTimeout(resolve, 5))
-  return arrivals
 }

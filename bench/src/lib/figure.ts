@@ -28,6 +28,13 @@ export interface Figure {
   target: { text: string; met: boolean | null }
   notes?: string[]
   detail?: Record<string, unknown>
+  /**
+   * Cores busy per process while the figure was measured (CPU ms ÷ wall ms; 1.0 is one core):
+   * `hub1`…, `client`, `postgres`, `redis`, `machine` for every core's busy time and `others` for
+   * what none of those used (other sessions on a shared machine). Shown as a
+   * column of the table when a figure has it.
+   */
+  cpu?: Record<string, number>
 }
 
 export interface SkippedFigure {
@@ -53,13 +60,16 @@ export interface RunContext {
   chromiumPath: string | undefined
   /** When set, figures that can profile write .cpuprofile files here. */
   profileDir: string | undefined
+  /** `--only`: a module measuring several ids may skip the work of those not asked for. */
+  only: ReadonlySet<string> | undefined
 }
 
 export interface FigureModule {
   ids: string[]
   title: string
   needsBrowser?: boolean
-  run(ctx: RunContext): Promise<Figure[]>
+  /** A figure whose service is missing (PostgreSQL, Redis) reports itself skipped, with the reason. */
+  run(ctx: RunContext): Promise<Array<Figure | SkippedFigure>>
 }
 
 export const isFigure = (o: FigureOutcome): o is Figure => 'measured' in o

@@ -35,14 +35,17 @@ export function writeReport(path: string, report: RunReport): void {
 
 /** A fixed-width table of every outcome, for stdout (and for pasting into BENCHMARKS.md). */
 export function formatTable(report: RunReport): string {
-  const header = ['fig', 'case', 'measured', 'baseline', 'ratio', 'target', 'met']
+  // The CPU column only when some figure measured it (the scale-out figures), so other runs keep their shape.
+  const withCpu = report.figures.some((f) => isFigure(f) && f.cpu !== undefined)
+  const header = ['fig', 'case', 'measured', 'baseline', 'ratio', 'target', 'met', ...(withCpu ? ['cpu, cores busy'] : [])]
   const rows = report.figures.map((f): string[] => {
     if ('skipped' in f) return [f.id, f.title, `skipped: ${f.skipped}`, '', '', '', '–']
     if ('error' in f) return [f.id, f.title, `FAILED: ${f.error.split('\n')[0] ?? ''}`, '', '', '', '✗']
-    return [f.id, f.case, formatMeasure(f.measured), f.baseline ? formatMeasure(f.baseline) : '—', formatRatio(f), f.target.text, metMark(f)]
+    const cells = [f.id, f.case, formatMeasure(f.measured), f.baseline ? formatMeasure(f.baseline) : '—', formatRatio(f), f.target.text, metMark(f)]
+    return withCpu ? [...cells, f.cpu ? formatCpu(f.cpu) : ''] : cells
   })
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`
+  const line = (row: string[]): string => `| ${header.map((_, i) => row[i] ?? '').map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n')
 }
 
@@ -60,6 +63,15 @@ function formatRatio(f: Figure): string {
   if (!r) return '—'
   if (r.p50 !== undefined) return `${fmt(r.p50)}× / ${fmt(r.p99 ?? Number.NaN)}×`
   return `${fmt(r.value ?? Number.NaN)}×`
+}
+
+/** `hubs 0.61+0.58 · client 0.52 · pg 0.31 · redis 0.02 · others 0.3 · machine 1.97`. */
+export function formatCpu(cpu: Record<string, number>): string {
+  const hubs = Object.keys(cpu).filter((k) => /^hub\d+$/.test(k))
+  const parts = hubs.length ? [`hub${hubs.length > 1 ? 's' : ''} ${hubs.map((k) => (cpu[k] ?? 0).toFixed(2)).join('+')}`] : []
+  const names: Record<string, string> = { client: 'client', postgres: 'pg', redis: 'redis', others: 'others', machine: 'machine' }
+  for (const [key, name] of Object.entries(names)) if (cpu[key] !== undefined) parts.push(`${name} ${(cpu[key] ?? 0).toFixed(2)}`)
+  return parts.join(' · ')
 }
 
 function fmt(x: number): string {

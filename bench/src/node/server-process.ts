@@ -5,6 +5,7 @@
  *               benchmark
  *   relay       the raw baseline of P6: a bare Socket.IO server that re-emits `relay` to the room
  *   sqlite-raw  the raw baseline of P5: better-sqlite3 inserts of given rows, batched
+ *   pg-raw      the raw baseline of S1: node-postgres inserts of the rows a hub cluster wrote
  * It answers IPC requests `{ id, type, ... }` with `{ id, ok, value | error }` and exits on `stop`.
  */
 import { createServer } from 'node:http'
@@ -14,6 +15,7 @@ import { PROTOCOL_VERSION, type PullResponse } from '@accord/core'
 import { Server } from 'socket.io'
 import { schema } from '../schema.js'
 import { insertRowsRaw, type RawInsertRequest } from './sqlite-raw.js'
+import { insertRowsPg, type PgRawRequest } from './pg-raw.js'
 import { connectRedisAdapter, openHubStore, type HubStoreSpec } from './hub-store.js'
 import { timedStore } from './timed-store.js'
 import { WireClient } from './wire-client.js'
@@ -31,6 +33,7 @@ export type ServerConfig =
     }
   | { type: 'relay' }
   | { type: 'sqlite-raw' }
+  | { type: 'pg-raw' }
 
 /** Socket.IO's buffer limit as the hub sets it (batchBytes 1 MB + 64 KiB), for the relay too. */
 const MESSAGE_BYTES = 1_000_000 + 64 * 1024
@@ -152,6 +155,8 @@ async function main(): Promise<void> {
     close = () => new Promise<void>((resolve) => void io.close(() => resolve()))
   } else if (config.type === 'sqlite-raw') {
     handlers.set('insert-rows', (request) => insertRowsRaw(request as unknown as RawInsertRequest))
+  } else if (config.type === 'pg-raw') {
+    handlers.set('insert-rows', (request) => insertRowsPg(request as unknown as PgRawRequest))
   } else {
     throw new Error(`unknown child config ${JSON.stringify(config)}`)
   }
