@@ -14,7 +14,7 @@ import {
   type WireError,
   type WriterState,
 } from '@accord/core'
-import { recordKey } from '@accord/core/internal'
+import { DecisionOverlay, mergeDecisions, recordKey } from '@accord/core/internal'
 import { HookError, judgeDecision, type Refusals } from './batch-hooks.js'
 import type { Logger } from './logger.js'
 import type { AuthorizeFn, Principal } from './types.js'
@@ -68,6 +68,51 @@ export async function runBatch(deps: BatchDeps, job: BatchJob): Promise<BatchOut
     if (attempt >= 3) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(attempt, 10)))
   }
   return { ok: false, error: { code: 'internal', message: `space ${job.space} kept moving; try again` } }
+}
+
+/**
+ * Settles several batches of one space, queued one behind the other, with one store write (group
+ * commit). Each batch is decided in order, alone, with its hooks, on the space as the batches
+ * before it leave it (`DecisionOverlay`); the decisions are then written in one transaction, so
+ * they become durable and visible together, in seq order. Every outcome is returned only after
+ * that write: no batch is acknowledged before it is durable. When the space moved under the
+ * group (another hub process), the whole group is decided again. When the shared write throws,
+ * each batch is settled again on its own, so that one batch's failure stays its own.
+ */
+export async function runBatchGroup(deps: BatchDeps, jobs: readonly BatchJob[]): Promise<PromiseSettledResult<BatchOutcome>[]> {
+  const space = jobs[0]?.space
+  if (space === undefined) return []
+  if (jobs.length === 1) return Promise.allSettled([runBatch(deps, jobs[0] as BatchJob)])
+  const deadline = Date.now() + RETRY_BUDGET_MS
+  for (let attempt = 1; ; attempt++) {
+    const snapshot = await deps.store.readForDecision(space, decisionRequest(jobs.flatMap((job) => job.changes)))
+    const overlay = new DecisionOverlay(snapshotView(snapshot))
+    const outcomes: PromiseSettledResult<BatchOutcome>[] = []
+    const written: BatchDecision[] = []
+    for (const job of jobs) {
+      const [decided] = await Promise.allSettled([decideWithHooks(deps, job, overlay)])
+      outcomes.push(decided as PromiseSettledResult<BatchOutcome>)
+      if (decided?.status === 'fulfilled' && decided.value.ok && decided.value.decision.commits.length > 0) {
+        overlay.add(decided.value.decision)
+        written.push(decided.value.decision)
+      }
+    }
+    let committed = true
+    try {
+      if (written.length > 0) committed = await deps.store.commitBatch(space, mergeDecisions(written))
+    } catch (error) {
+      deps.logger.warn('a group of batches failed to write; settling them one by one', { space, batches: jobs.length, error })
+      const settled: PromiseSettledResult<BatchOutcome>[] = []
+      for (const job of jobs) settled.push(...(await Promise.allSettled([runBatch(deps, job)])))
+      return settled
+    }
+    if (committed) return outcomes
+    if (Date.now() > deadline) break
+    deps.logger.debug('head moved under a group of batches; deciding again', { space, attempt })
+    if (attempt >= 3) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(attempt, 10)))
+  }
+  const error: BatchOutcome = { ok: false, error: { code: 'internal', message: `space ${space} kept moving; try again` } }
+  return jobs.map(() => ({ status: 'fulfilled', value: error }))
 }
 
 async function decideWithHooks(deps: BatchDeps, job: BatchJob, view: DeciderView): Promise<BatchOutcome> {

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import type { AddressInfo } from 'node:net'
 import { HlcClock, type HubStore } from '@accord/core'
 import { Server } from 'socket.io'
+import { BatchGroups } from './batch-groups.js'
 import { onConnection } from './connection.js'
 import { ConnectionRegistry } from './connection-registry.js'
 import { RetentionClock } from './retention.js'
@@ -15,6 +16,11 @@ import { InflightTracker, KeyedSerialQueue } from './serial-queue.js'
 import type { CreateHubOptions, Hub, HubServer, Principal } from './types.js'
 
 const DEFAULT_PORT = 8787
+/**
+ * How many full pushes one group commit may hold: a bigger group shares its fsync among more
+ * pushes, but its first push waits for all of them to be decided before it is acknowledged.
+ */
+const GROUP_MAX_BATCHES = 4
 
 /**
  * Starts a hub (DESIGN §6): the store's decider behind a Socket.IO server, listening on `port`
@@ -31,15 +37,23 @@ export async function createHub(options: CreateHubOptions): Promise<Hub> {
     ...(options.cors === undefined ? {} : { cors: options.cors }),
     ...(options.adapter === undefined ? {} : { adapter: options.adapter }),
   })
+  const clock = new HlcClock({ node: 'hub', now: Date.now, maxDriftMs: limits.maxClockDriftMs })
+  const batches = new KeyedSerialQueue()
+  const ingest = new BatchGroups(
+    { schema: options.schema, store: options.store, clock, limits, authorize: options.authorize, logger },
+    batches,
+    GROUP_MAX_BATCHES * limits.batchChanges,
+  )
   const ctx: HubContext = {
     schema: options.schema,
     store: options.store,
-    clock: new HlcClock({ node: 'hub', now: Date.now, maxDriftMs: limits.maxClockDriftMs }),
+    clock,
     limits,
     authenticate: options.authenticate,
     authorize: options.authorize,
     logger,
-    batches: new KeyedSerialQueue(),
+    batches,
+    ingest,
     inflight: new InflightTracker(),
     registry: new ConnectionRegistry(),
     retention: new RetentionClock(limits.retentionMs),

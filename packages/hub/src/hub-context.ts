@@ -1,4 +1,5 @@
 import type { HlcClock, HubStore, Schema } from '@accord/core'
+import type { BatchGroups } from './batch-groups.js'
 import type { ConnectionRegistry } from './connection-registry.js'
 import type { ResolvedLimits } from './limits.js'
 import type { Logger } from './logger.js'
@@ -17,6 +18,8 @@ export interface HubContext {
   logger: Logger
   /** One batch per space at a time. */
   batches: KeyedSerialQueue
+  /** Pushes, settled on `batches` in groups (one store write for the pushes waiting for a space). */
+  ingest: BatchGroups
   /** Requests being answered, acknowledgement included. */
   inflight: InflightTracker
   registry: ConnectionRegistry

@@ -1,5 +1,4 @@
 import { toWireError, validatePushRequest, type PushResponse } from '@accord/core'
-import { runBatch } from './batch-runner.js'
 import { broadcastBatch } from './broadcast.js'
 import { logicalPush } from './wire.js'
 import type { HubContext } from './hub-context.js'
@@ -7,8 +6,9 @@ import { failure, onRaw, splitRequest, type Ack } from './request.js'
 import type { HubSocket } from './types.js'
 
 /**
- * `push`: rate limit, validate, settle the batch (one per space at a time), broadcast its commits,
- * then acknowledge. A refused push writes nothing and is answered `{ ok: false, error }`.
+ * `push`: rate limit, validate, settle the batch (one per space at a time; pushes waiting for the
+ * same space share one store write), broadcast its commits, then acknowledge. A refused push
+ * writes nothing and is answered `{ ok: false, error }`.
  */
 export function registerPushHandler(ctx: HubContext, socket: HubSocket): void {
   onRaw(socket, 'push', (...args) => {
@@ -30,15 +30,11 @@ async function handlePush(ctx: HubContext, socket: HubSocket, payload: unknown):
   const checked = validatePushRequest(decoded.value, ctx.limits)
   if (!checked.ok) return { ok: false, error: checked.error }
   const { changes } = checked.value
-  // Broadcast inside the queued job, so the room hears batches in seq order.
-  const outcome = await ctx.batches.run(state.space, async () => {
-    const settled = await runBatch(
-      { schema: ctx.schema, store: ctx.store, clock: ctx.clock, limits: ctx.limits, authorize: ctx.authorize, logger: ctx.logger },
-      { space: state.space, changes, connection: { replica: state.replica, writers: new Set(state.writers) }, principal: state.principal },
-    )
-    if (settled.ok) broadcastBatch(ctx.io, socket, state.space, settled.decision.commits)
-    return settled
-  })
+  // Broadcast as the batch settles, in its space's turn, so the room hears batches in seq order.
+  const outcome = await ctx.ingest.run(
+    { space: state.space, changes, connection: { replica: state.replica, writers: new Set(state.writers) }, principal: state.principal },
+    (decision) => broadcastBatch(ctx.io, socket, state.space, decision.commits),
+  )
   if (!outcome.ok) return outcome
   const { decision } = outcome
   for (const { writer } of decision.writers) state.writers.add(writer)

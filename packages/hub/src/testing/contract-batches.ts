@@ -1,5 +1,7 @@
+import { DecisionOverlay, mergeDecisions } from '@accord/core/internal'
 import { expect, it } from 'vitest'
-import { TestWriter, decide, dump, settle, type HubStoreFixture } from './contract-kit.js'
+import { decisionRequest, snapshotView } from '../batch-runner.js'
+import { TestWriter, decide, decideOn, dump, settle, type HubStoreFixture } from './contract-kit.js'
 
 type Current = () => HubStoreFixture
 
@@ -107,6 +109,48 @@ export function batchContract(current: Current): void {
   })
 }
 
-function sortByKey<T extends { key: string }>(items: T[]): T[] {
-  return [...items].sort((x, y) => (x.key < y.key ? -1 : 1))
+/**
+ * Group commit: decisions made one on top of the other (`DecisionOverlay`) and written as one
+ * (`mergeDecisions`), in which a record is written by several of them and a manual conflict is
+ * opened by one and closed by the next.
+ */
+export function groupContract(current: Current): void {
+  it('writes a group of decisions merged into one, as the last of them leaves the space', async () => {
+    const { store } = current()
+    await store.openSpace('s1')
+    const a = new TestWriter('r1')
+    const b = new TestWriter('r2')
+    const batches = [
+      [a.put('notes', 'n', { id: 'n', title: 'a' }), a.put('items', 'x', { id: 'x', title: 'a' })],
+      [b.patch('notes', 'n', { title: 'b' }, 0), b.patch('items', 'x', { title: 'b' }, 2)],
+    ]
+    const overlay = new DecisionOverlay(snapshotView(await store.readForDecision('s1', decisionRequest(batches.flat()))))
+    const decisions = batches.map((changes) => {
+      const decision = decideOn(overlay, changes)
+      overlay.add(decision)
+      return decision
+    })
+    const opened = decisions[1]?.conflicts[0]
+    expect(opened?.open).toBe(true)
+    const resolve = [a.patch('notes', 'n', { title: 'merged' }, 3, { resolves: opened?.id ?? -1 }), a.patch('items', 'x', { title: 'c' }, 4)]
+    const last = decideOn(overlay, resolve)
+    overlay.add(last)
+    expect(last.closed).toEqual([{ id: opened?.id, closedBy: 5 }])
+
+    expect(await store.commitBatch('s1', mergeDecisions([...decisions, last]))).toBe(true)
+    const keys = [{ col: 'notes', key: 'n' }, { col: 'items', key: 'x' }]
+    const read = await store.readForDecision('s1', { records: keys, writers: [a.writer, b.writer], conflicts: [opened?.id ?? -1] })
+    expect(read.head).toBe(6)
+    expect(sortByKey(read.records)).toEqual(sortByKey(keys.map(({ col, key }) => overlay.record(col, key))))
+    expect(read.records.find((r) => r.key === 'x')?.value).toEqual({ id: 'x', title: 'c', hits: 0 })
+    expect(read.writers).toEqual([overlay.writer(a.writer), overlay.writer(b.writer)])
+    expect(read.conflicts).toEqual([{ ...opened, closedBy: 5 }])
+    const page = await store.pull('s1', { since: 0, limit: 10, replica: 'r2' })
+    expect(page.records.map((r) => [r.key, r.version])).toEqual([['n', 5], ['x', 6]])
+    expect(page.conflicts).toEqual([{ ...opened, closedBy: 5 }])
+  })
+}
+
+function sortByKey<T extends { key: string }>(items: Array<T | undefined>): Array<T | undefined> {
+  return [...items].sort((x, y) => ((x?.key ?? '') < (y?.key ?? '') ? -1 : 1))
 }

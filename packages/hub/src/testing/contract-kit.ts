@@ -8,6 +8,7 @@ import {
   type BatchDecision,
   type FieldValues,
   type Change,
+  type DeciderView,
   type HubStore,
   type StandardSchemaV1,
 } from '@accord/core'
@@ -84,10 +85,15 @@ const hubClock = new HlcClock({ node: 'hub', now: tick })
 /** Decides `changes` on the store's snapshot with core's decider, as a hub would. */
 export async function decide(store: HubStore, space: string, changes: Change[]): Promise<BatchDecision> {
   const snapshot = await store.readForDecision(space, decisionRequest(changes))
+  return decideOn(snapshotView(snapshot), changes)
+}
+
+/** Decides `changes` on a given view (a snapshot, or one with earlier decisions laid over it). */
+export function decideOn(view: DeciderView, changes: Change[]): BatchDecision {
   const replica = changes[0]?.replica ?? 'nobody'
   const result = decideBatch({
     schema: contractSchema,
-    view: snapshotView(snapshot),
+    view,
     changes,
     connection: { replica, writers: new Set(changes.map((c) => c.writer)) },
     clock: hubClock,

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe } from 'vitest'
-import { batchContract } from './contract-batches.js'
+import { batchContract, groupContract } from './contract-batches.js'
 import type { HubStoreFixture, HubStoreSetup } from './contract-kit.js'
 import { lifecycleContract } from './contract-lifecycle.js'
 import { pullContract } from './contract-pull.js'
@@ -34,6 +34,7 @@ export function runHubStoreContract(setup: HubStoreSetup): void {
 
     describe('spaces, identity and replicas', () => lifecycleContract(current))
     describe('batches', () => batchContract(current))
+    describe('group commit', () => groupContract(current))
     describe('pull', () => pullContract(current))
     describe('purge', () => purgeContract(current))
   })
