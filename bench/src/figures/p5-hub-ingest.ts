@@ -132,11 +132,13 @@ async function ingestOnce(ctx: RunContext, shape: IngestShape, total: number, ru
   return { changesPerSecond: (total / ms) * 1000, ms, cpu, baseline, store }
 }
 
-/** Wall time per push inside the store (reads, the write transaction with its fsync) and outside it. */
+/** Wall time per push inside the store (reads, the write transaction with its fsync) and outside it, and pushes per store write. */
 function perPush(run: IngestRun, pushes: number): Record<string, number> {
   const ms = (method: string): number => run.store[method]?.ms ?? 0
   const total = run.ms / pushes
   const read = ms('readForDecision') / pushes
   const commit = ms('commitBatch') / pushes
-  return { total: round(total), readForDecision: round(read), commitBatch: round(commit), outsideStore: round(total - read - commit) }
+  // Group commit writes the pushes waiting for the space together: how many shared each write.
+  const pushesPerWrite = pushes / Math.max(1, run.store['commitBatch']?.calls ?? 0)
+  return { total: round(total), readForDecision: round(read), commitBatch: round(commit), outsideStore: round(total - read - commit), pushesPerWrite: round(pushesPerWrite) }
 }

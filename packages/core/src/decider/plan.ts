@@ -1,5 +1,5 @@
 import type { FieldValues } from '../model/change.js'
-import { cloneJson, type JsonValue, type RecordValue } from '../model/json.js'
+import { cloneJson, cloneRecord, type JsonValue, type RecordValue } from '../model/json.js'
 import { applyDeltas, emptyRecord } from '../model/record-ops.js'
 import type { ResolvedCollection } from '../schema/define-schema.js'
 import type { Change } from '../model/change.js'
@@ -104,7 +104,7 @@ export function executePlan(
   // A replica holds nothing for an absent or deleted record: send the whole value.
   const body: CommitBody = wasLive
     ? { ...(Object.keys(set).length ? { set } : {}), ...(unset.length ? { unset } : {}), hlc }
-    : { set: cloneJson(value), hlc }
+    : { set: cloneRecord(value), hlc }
   return { record: next, body }
 }
 
