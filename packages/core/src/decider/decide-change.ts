@@ -186,15 +186,28 @@ function upsertPlan(
   start: 'current' | 'tombstone' | 'fresh',
   options: { skip?: (field: string) => boolean; chosen?: string } = {},
 ): WritePlan {
-  const stamp = (): Omit<FieldWrite, 'value' | 'remove'> =>
-    options.chosen === undefined ? { hlc: change.hlc, w: change.writer } : { hlc: options.chosen }
+  const { chosen, skip } = options
   const writes = new Map<string, FieldWrite>()
-  for (const [f, value] of Object.entries(change.set ?? {})) {
-    if (f !== 'id' && !options.skip?.(f)) writes.set(f, { value, ...stamp() })
+  const set = change.set
+  if (set !== undefined) {
+    for (const f of Object.keys(set)) {
+      if (f === 'id' || skip?.(f)) continue
+      const value = set[f] as JsonValue
+      writes.set(f, chosen === undefined ? { value, hlc: change.hlc, w: change.writer } : { value, hlc: chosen })
+    }
   }
-  for (const f of change.unset ?? []) if (!options.skip?.(f)) writes.set(f, { remove: true, ...stamp() })
-  const hasDeltas = deltaFields(change).length > 0
+  for (const f of change.unset ?? []) {
+    if (!skip?.(f)) writes.set(f, chosen === undefined ? { remove: true, hlc: change.hlc, w: change.writer } : { remove: true, hlc: chosen })
+  }
+  const hasDeltas = hasKeys(change.inc) || hasKeys(change.add) || hasKeys(change.remove)
   return { mode: 'upsert', start, writes, deltas: hasDeltas ? change : undefined, origin: { hlc: change.hlc, w: change.writer } }
+}
+
+/** Whether an object has an own enumerable key (what `Object.keys(o).length > 0` says, without the array). */
+function hasKeys(o: object | undefined): boolean {
+  if (o === undefined) return false
+  for (const k in o) if (Object.prototype.hasOwnProperty.call(o, k)) return true
+  return false
 }
 
 /** Values a policy chose for the conflicting fields: hub HLC, no verbatim writer. A missing key keeps the remote value. */

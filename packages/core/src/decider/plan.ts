@@ -62,48 +62,57 @@ export function executePlan(
     }
   }
 
-  const start: RecordValue = plan.start === 'fresh' || !record ? emptyRecord(key, col) : record.value
-  let value: RecordValue = { ...start, id: key }
+  // A fresh start is a new object already; any other start is copied before it is written.
+  let value: RecordValue = plan.start === 'fresh' || !record ? emptyRecord(key, col) : { ...record.value, id: key }
   const fields: { [f: string]: FieldMeta } = { ...(record?.fields ?? {}) }
   const hlc: { [f: string]: string } = {}
-  const set: FieldValues = {}
+  // Only a live record's commit lists the fields written; any other carries the whole value.
+  const set: FieldValues | undefined = wasLive ? {} : undefined
   const unset: string[] = []
+  // Fields stamped alike share one FieldMeta: nothing mutates them, and a change's fields are all
+  // stamped with its HLC and writer.
+  let meta: FieldMeta | undefined
+  const stamp = (at: string, w: string | undefined): FieldMeta => {
+    if (meta === undefined || meta.hlc !== at || meta.w !== w) meta = w === undefined ? { v: seq, hlc: at } : { v: seq, hlc: at, w }
+    return meta
+  }
   for (const [f, write] of plan.writes) {
     if (write.remove) {
       delete value[f]
       unset.push(f)
     } else {
       value[f] = cloneJson(write.value as JsonValue)
-      set[f] = cloneJson(write.value as JsonValue)
+      if (set) set[f] = cloneJson(write.value as JsonValue)
     }
-    fields[f] = write.w === undefined ? { v: seq, hlc: write.hlc } : { v: seq, hlc: write.hlc, w: write.w }
+    fields[f] = stamp(write.hlc, write.w)
     hlc[f] = write.hlc
   }
   if (plan.deltas) {
     value = applyDeltas(value, plan.deltas)
     for (const f of deltaFieldNames(plan.deltas)) {
-      set[f] = cloneJson(value[f] as JsonValue)
-      fields[f] = { v: seq, hlc: plan.deltas.hlc, w: plan.deltas.writer }
+      if (set) set[f] = cloneJson(value[f] as JsonValue)
+      fields[f] = stamp(plan.deltas.hlc, plan.deltas.writer)
       hlc[f] = plan.deltas.hlc
     }
   }
   if (plan.start === 'fresh' || !wasLive) {
     for (const f of Object.keys(value)) {
       if (!plan.writes.has(f) && (plan.start === 'fresh' || fields[f] === undefined)) {
-        fields[f] = plan.origin.w === undefined ? { v: seq, hlc: plan.origin.hlc } : { v: seq, hlc: plan.origin.hlc, w: plan.origin.w }
+        fields[f] = stamp(plan.origin.hlc, plan.origin.w)
         hlc[f] = plan.origin.hlc
       }
     }
   }
   // A write that changes nothing (a custom merge answering {} to a delete, an empty resolution) is
   // a no-op commit to replicas: it must leave the version alone, or their next `pv` check fails.
-  const unchanged = wasLive && Object.keys(set).length === 0 && unset.length === 0
+  const written = set !== undefined && Object.keys(set).length > 0
+  const unchanged = wasLive && !written && unset.length === 0
   const version = unchanged ? (record as HubRecordState).version : seq
   const next: HubRecordState = { col: col.name, key, value, deleted: false, version, fields }
   if (record?.del) next.del = record.del
   // A replica holds nothing for an absent or deleted record: send the whole value.
-  const body: CommitBody = wasLive
-    ? { ...(Object.keys(set).length ? { set } : {}), ...(unset.length ? { unset } : {}), hlc }
+  const body: CommitBody = set
+    ? { ...(written ? { set } : {}), ...(unset.length ? { unset } : {}), hlc }
     : { set: cloneRecord(value), hlc }
   return { record: next, body }
 }
