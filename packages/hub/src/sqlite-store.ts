@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto'
 import type { BatchDecision, DecisionReadRequest, DecisionSnapshot, HubStore, PullQuery, SpaceInfo } from '@accord/core'
 import Database from 'better-sqlite3'
 import { prepareDatabase } from './sqlite/ddl.js'
-import { conflictParams, recordParams, toConflict, toPulledRecord, toRecordState, toWriterState, type SpaceRow } from './sqlite/rows.js'
+import { conflictParams, toConflict, toPulledRecord, toRecordState, toWriterState, type SpaceRow } from './sqlite/rows.js'
+import { RecordUpserts } from './sqlite/record-upserts.js'
 import { prepareStatements, type Statements } from './sqlite/statements.js'
 
 /**
@@ -24,12 +25,15 @@ export function sqliteStore(path: string): HubStore {
 
 class SqliteHubStore implements HubStore {
   private closed = false
+  private readonly records: RecordUpserts
 
   constructor(
     private readonly db: Database.Database,
     private readonly sql: Statements,
     private readonly path: string,
-  ) {}
+  ) {
+    this.records = new RecordUpserts(db)
+  }
 
   async openSpace(space: string): Promise<SpaceInfo> {
     // The common case reads; only a space's creation takes the write lock.
@@ -83,7 +87,7 @@ class SqliteHubStore implements HubStore {
       .transaction((): boolean => {
         // The head check runs under the write lock (BEGIN IMMEDIATE): nothing can move it after.
         if (this.ensureSpace(space).head !== decision.head) return false
-        for (const state of decision.records) this.sql.upsertRecord.run(recordParams(space, state))
+        this.records.write(space, decision.records)
         for (const w of decision.writers) this.sql.upsertWriter.run(space, w.writer, w.replica, w.watermark)
         for (const record of decision.conflicts) this.sql.insertConflict.run(conflictParams(space, record))
         for (const { id, closedBy } of decision.closed) this.sql.closeConflict.run({ space, id, closedBy })

@@ -24,19 +24,19 @@ export interface WriterRow {
   watermark: number
 }
 
-/** A record state as the statements bind it. Serializing here, inside the transaction, means a value that cannot be encoded aborts the whole batch. */
-export function recordParams(space: string, state: HubRecordState): Record<string, string | number | null> {
-  return {
+/** A record state as the upsert binds it, in the order of its columns. */
+export function recordRow(space: string, state: HubRecordState): [string, string, string, number, number, string, string, string | null, string] {
+  return [
     space,
-    col: state.col,
-    key: state.key,
-    version: state.version,
-    deleted: state.deleted ? 1 : 0,
-    value: JSON.stringify(state.value),
-    fields: JSON.stringify(state.fields),
-    del: state.del === undefined ? null : JSON.stringify(state.del),
-    hlc: highestHlc(state),
-  }
+    state.col,
+    state.key,
+    state.version,
+    state.deleted ? 1 : 0,
+    JSON.stringify(state.value),
+    JSON.stringify(state.fields),
+    state.del === undefined ? null : JSON.stringify(state.del),
+    highestHlc(state),
+  ]
 }
 
 export function toRecordState(row: RecordRow): HubRecordState {

@@ -16,12 +16,6 @@ export function prepareStatements(db: Database) {
     getRecord: db.prepare(
       'SELECT col, key, version, deleted, value, fields, del, hlc FROM records WHERE space = ? AND col = ? AND key = ?',
     ) as Stmt<[string, string, string], RecordRow>,
-    upsertRecord: db.prepare(`
-      INSERT INTO records (space, col, key, version, deleted, value, fields, del, hlc)
-      VALUES (@space, @col, @key, @version, @deleted, @value, @fields, @del, @hlc)
-      ON CONFLICT (space, col, key) DO UPDATE SET
-        version = excluded.version, deleted = excluded.deleted, value = excluded.value,
-        fields = excluded.fields, del = excluded.del, hlc = excluded.hlc`) as Stmt<unknown[], unknown>,
     pageRecords: db.prepare(`
       SELECT col, key, version, deleted, value, fields, del, hlc FROM records
       WHERE space = @space AND version > @since

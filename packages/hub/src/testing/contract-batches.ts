@@ -24,6 +24,23 @@ export function batchContract(current: Current): void {
     expect(await store.watermarks('s1', [w.writer, 'unknown-writer'])).toEqual({ [w.writer]: 2 })
   })
 
+  it('writes a decision of many records; a record listed twice keeps its last state', async () => {
+    const { store } = current()
+    await store.openSpace('s1')
+    const w = new TestWriter('r1')
+    const keys = Array.from({ length: 123 }, (_, i) => `k${i}`)
+    const decision = await settle(store, 's1', w.txn(keys.map((key) => ({ col: 'items', key, op: 'put', base: 0, set: { id: key, title: key } }))))
+    const request = { records: keys.map((key) => ({ col: 'items', key })), writers: [], conflicts: [] }
+    expect(sortByKey((await store.readForDecision('s1', request)).records)).toEqual(sortByKey(decision.records))
+    const next = await decide(store, 's1', [w.patch('items', 'k7', { title: 'last' }, 7)])
+    const state = next.records[0]
+    if (!state) throw new Error('expected a record')
+    next.records = [{ ...state, value: { ...state.value, title: 'stale' } }, state]
+    expect(await store.commitBatch('s1', next)).toBe(true)
+    const read = await store.readForDecision('s1', { records: [{ col: 'items', key: 'k7' }], writers: [], conflicts: [] })
+    expect(read.records).toEqual([state])
+  })
+
   it('refuses a decision made on an old head and writes nothing of it', async () => {
     const { store } = current()
     await store.openSpace('s1')
