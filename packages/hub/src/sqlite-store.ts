@@ -2,9 +2,19 @@ import { randomUUID } from 'node:crypto'
 import type { BatchDecision, DecisionReadRequest, DecisionSnapshot, HubStore, PullQuery, SpaceInfo } from '@accord/core'
 import Database from 'better-sqlite3'
 import { prepareDatabase } from './sqlite/ddl.js'
-import { conflictParams, toConflict, toPulledRecord, toRecordState, toWriterState, type SpaceRow } from './sqlite/rows.js'
-import { RecordUpserts } from './sqlite/record-upserts.js'
+import { toConflict, toPulledRecord, toRecordState, toWriterState, type SpaceRow } from './sqlite/rows.js'
+import { WRITER_CONFIG, batchWriter, toBatchWrite, type BatchWrite } from './sqlite/batch-write.js'
 import { prepareStatements, type Statements } from './sqlite/statements.js'
+import { WriteThread } from './sqlite/write-thread.js'
+
+export interface SqliteStoreOptions {
+  /**
+   * Write batches on a second connection in a worker thread, so the hub's event loop goes on
+   * while a write transaction and its fsync run (see `WriteThread`). Default: true for a file,
+   * false for `':memory:'` (a second connection would open another, empty database).
+   */
+  writeThread?: boolean
+}
 
 /**
  * A `HubStore` in one SQLite file (better-sqlite3, WAL, `synchronous=FULL`): the hub of one
@@ -12,7 +22,7 @@ import { prepareStatements, type Statements } from './sqlite/statements.js'
  * lock, so two hub processes on one file stay correct (one of them decides again). Reads run in
  * a transaction each, so a page is one snapshot. `':memory:'` works for tests (no WAL, not durable).
  */
-export function sqliteStore(path: string): HubStore {
+export function sqliteStore(path: string, options: SqliteStoreOptions = {}): HubStore {
   const db = new Database(path)
   try {
     prepareDatabase(db)
@@ -20,20 +30,33 @@ export function sqliteStore(path: string): HubStore {
     db.close()
     throw error
   }
-  return new SqliteHubStore(db, prepareStatements(db), path)
+  const inMemory = path === '' || path === ':memory:'
+  const writeThread = options.writeThread ?? !inMemory
+  const write = writeThread ? new WriteThread(path) : inlineWriter(db)
+  return new SqliteHubStore(db, prepareStatements(db), path, write)
+}
+
+/** Batch writes on the hub's own connection, for `writeThread: false`. */
+function inlineWriter(db: Database.Database): BatchWrites {
+  const write = batchWriter(db, WRITER_CONFIG, randomUUID)
+  return { write: async (batch) => write(batch), close: async () => undefined }
+}
+
+/** Where `commitBatch` writes: the hub's connection or the writer thread. */
+interface BatchWrites {
+  write(batch: BatchWrite): Promise<boolean>
+  close(): Promise<void>
 }
 
 class SqliteHubStore implements HubStore {
   private closed = false
-  private readonly records: RecordUpserts
 
   constructor(
     private readonly db: Database.Database,
     private readonly sql: Statements,
     private readonly path: string,
-  ) {
-    this.records = new RecordUpserts(db)
-  }
+    private readonly writes: BatchWrites,
+  ) {}
 
   async openSpace(space: string): Promise<SpaceInfo> {
     // The common case reads; only a space's creation takes the write lock.
@@ -83,18 +106,7 @@ class SqliteHubStore implements HubStore {
   }
 
   async commitBatch(space: string, decision: BatchDecision): Promise<boolean> {
-    return this.db
-      .transaction((): boolean => {
-        // The head check runs under the write lock (BEGIN IMMEDIATE): nothing can move it after.
-        if (this.ensureSpace(space).head !== decision.head) return false
-        this.records.write(space, decision.records)
-        for (const w of decision.writers) this.sql.upsertWriter.run(space, w.writer, w.replica, w.watermark)
-        for (const record of decision.conflicts) this.sql.insertConflict.run(conflictParams(space, record))
-        for (const { id, closedBy } of decision.closed) this.sql.closeConflict.run({ space, id, closedBy })
-        this.sql.setHead.run(decision.head + decision.commits.length, space)
-        return true
-      })
-      .immediate()
+    return this.writes.write(toBatchWrite(space, decision))
   }
 
   async pull(space: string, query: PullQuery): Promise<Awaited<ReturnType<HubStore['pull']>>> {
@@ -137,6 +149,7 @@ class SqliteHubStore implements HubStore {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
+    await this.writes.close()
     this.db.close()
   }
 

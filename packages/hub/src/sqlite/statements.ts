@@ -1,12 +1,11 @@
 import type { Database, Statement as Stmt } from 'better-sqlite3'
 import type { RecordRow, SpaceRow, WriterRow } from './rows.js'
 
-/** Every statement of the store, prepared once per connection. */
+/** Every statement of the store but its batch writes (`batch-write.ts`), prepared once per connection. */
 export function prepareStatements(db: Database) {
   return {
     getSpace: db.prepare('SELECT space, store_id, head, purged_through FROM spaces WHERE space = ?') as Stmt<[string], SpaceRow>,
     insertSpace: db.prepare('INSERT INTO spaces (space, store_id, head, purged_through) VALUES (?, ?, 0, 0) ON CONFLICT (space) DO NOTHING') as Stmt<unknown[], unknown>,
-    setHead: db.prepare('UPDATE spaces SET head = ? WHERE space = ?') as Stmt<unknown[], unknown>,
     setPurged: db.prepare('UPDATE spaces SET purged_through = ? WHERE space = ?') as Stmt<unknown[], unknown>,
     countSpaces: db.prepare('SELECT count(*) AS n FROM spaces') as Stmt<[], { n: number }>,
 
@@ -25,18 +24,8 @@ export function prepareStatements(db: Database) {
 
     getWriter: db.prepare('SELECT writer, replica, watermark FROM writers WHERE space = ? AND writer = ?') as Stmt<[string, string], WriterRow>,
     writersOfReplica: db.prepare('SELECT writer, replica, watermark FROM writers WHERE space = ? AND replica = ?') as Stmt<[string, string], WriterRow>,
-    // A writer stays bound to the replica that first used it: only its watermark moves.
-    upsertWriter: db.prepare(`
-      INSERT INTO writers (space, writer, replica, watermark) VALUES (?, ?, ?, ?)
-      ON CONFLICT (space, writer) DO UPDATE SET watermark = excluded.watermark`) as Stmt<unknown[], unknown>,
 
     getConflict: db.prepare('SELECT body FROM conflicts WHERE space = ? AND id = ?') as Stmt<[string, number], { body: string }>,
-    insertConflict: db.prepare(`
-      INSERT INTO conflicts (space, id, col, replica, private, open, closed_by, body)
-      VALUES (@space, @id, @col, @replica, @private, @open, @closed_by, @body)`) as Stmt<unknown[], unknown>,
-    closeConflict: db.prepare(`
-      UPDATE conflicts SET closed_by = @closedBy, body = json_set(body, '$.closedBy', @closedBy)
-      WHERE space = @space AND id = @id`) as Stmt<unknown[], unknown>,
     pageConflicts: db.prepare(`
       SELECT body FROM conflicts
       WHERE space = @space

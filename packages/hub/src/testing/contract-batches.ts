@@ -85,6 +85,25 @@ export function batchContract(current: Current): void {
     expect(retry.ack.seq).toBe(2)
   })
 
+  it('writes nothing of a batch the database refuses midway (a conflict id already taken), and stays usable', async () => {
+    const { store } = current()
+    await store.openSpace('s1')
+    const a = new TestWriter('r1')
+    const b = new TestWriter('r2')
+    await settle(store, 's1', [a.put('notes', 'n', { id: 'n', title: 'a' })])
+    const first = (await settle(store, 's1', [b.patch('notes', 'n', { title: 'b' }, 0)])).conflicts[0]
+    const before = await dump(store, 's1', 'r2')
+    const decision = await decide(store, 's1', [b.put('items', 'x', { id: 'x' }), b.patch('notes', 'n', { title: 'again' }, 0)])
+    const conflict = decision.conflicts[0]
+    if (!conflict || !first) throw new Error('expected conflicts')
+    // The records come before the conflicts in the write: this fails after they were written.
+    decision.conflicts = [{ ...conflict, id: first.id }]
+    await expect(store.commitBatch('s1', decision)).rejects.toThrow()
+    expect(await dump(store, 's1', 'r2')).toEqual(before)
+    const retry = await settle(store, 's1', [new TestWriter('r3').put('items', 'y', { id: 'y' })])
+    expect(retry.ack.seq).toBe(3)
+  })
+
   it('reads one snapshot for a decision while a batch commits', async () => {
     const { store } = current()
     await store.openSpace('s1')
