@@ -1,11 +1,9 @@
-import type { BatchDecision, HubRecordState } from '@accord/core'
+import type { BatchDecision, ConflictRecord, HubRecordState, WriterState } from '@accord/core'
 import type { Database, Statement } from 'better-sqlite3'
-import { conflictParams, recordRow } from './rows.js'
 
 /**
- * One decision as the write transaction binds it: every value already serialized (so a value JSON
- * cannot encode fails here, before anything is written), in plain arrays and objects that cross
- * to a worker thread cheaply. `records` and `writers` are rows laid end to end.
+ * What the write transaction needs of a decision: plain data that crosses to the writer thread by
+ * structured clone (cheaper there than JSON on the hub's thread; the thread serializes the rows).
  */
 export interface BatchWrite {
   space: string
@@ -13,12 +11,11 @@ export interface BatchWrite {
   head: number
   /** The head after it. */
   next: number
-  /** `RECORD_COLUMNS` values per record, each record once, in its last state. */
-  records: unknown[]
-  /** (space, writer, replica, watermark) per writer. */
-  writers: unknown[]
-  conflicts: Record<string, string | number | null>[]
-  closed: { space: string; id: number; closedBy: number }[]
+  /** Each record once, in its last state. */
+  records: HubRecordState[]
+  writers: WriterState[]
+  conflicts: ConflictRecord[]
+  closed: { id: number; closedBy: number }[]
 }
 
 /** What `batchWriter` prepares its statements from (plain data: it is sent to the writer thread). */
@@ -26,11 +23,7 @@ export interface BatchWriterConfig {
   sql: typeof WRITE_SQL
   /** Records per multi-row upsert statement. */
   rowsPerStatement: number
-  recordColumns: number
 }
-
-/** Values per record row: space, col, key, version, deleted, value, fields, del, hlc. */
-const RECORD_COLUMNS = 9
 
 export const WRITE_SQL = {
   getHead: 'SELECT head FROM spaces WHERE space = ?',
@@ -51,24 +44,20 @@ export const WRITE_SQL = {
 }
 
 /** Records per multi-row upsert: 9 parameters each, far below SQLite's 32,766 per statement. */
-export const WRITER_CONFIG: BatchWriterConfig = { sql: WRITE_SQL, rowsPerStatement: 50, recordColumns: RECORD_COLUMNS }
+export const WRITER_CONFIG: BatchWriterConfig = { sql: WRITE_SQL, rowsPerStatement: 50 }
 
-/** Serializes a decision for `batchWriter`. A record listed twice keeps its last state. */
+/** The part of a decision `batchWriter` writes. A record listed twice keeps its last state. */
 export function toBatchWrite(space: string, decision: BatchDecision): BatchWrite {
   const last = new Map<string, HubRecordState>()
   for (const state of decision.records) last.set(`${state.col}\u0000${state.key}`, state)
-  const records: unknown[] = []
-  for (const state of last.values()) records.push(...recordRow(space, state))
-  const writers: unknown[] = []
-  for (const w of decision.writers) writers.push(space, w.writer, w.replica, w.watermark)
   return {
     space,
     head: decision.head,
     next: decision.head + decision.commits.length,
-    records,
-    writers,
-    conflicts: decision.conflicts.map((record) => conflictParams(space, record)),
-    closed: decision.closed.map(({ id, closedBy }) => ({ space, id, closedBy })),
+    records: [...last.values()],
+    writers: decision.writers,
+    conflicts: decision.conflicts,
+    closed: decision.closed,
   }
 }
 
@@ -101,22 +90,33 @@ export function batchWriter(db: Database, config: BatchWriterConfig, newStoreId:
     return statement
   }
   const transaction = db.transaction((write: BatchWrite): boolean => {
-    let head = getHead.get(write.space)
+    const { space } = write
+    let head = getHead.get(space)
     if (head === undefined) {
-      insertSpace.run(write.space, newStoreId())
+      insertSpace.run(space, newStoreId())
       head = 0
     }
     if (head !== write.head) return false
-    const width = config.recordColumns
-    const chunk = config.rowsPerStatement * width
-    for (let at = 0; at < write.records.length; at += chunk) {
-      const params = write.records.slice(at, at + chunk)
-      upsert(params.length / width).run(params)
+    // Serialized here, inside the transaction: a value JSON cannot encode aborts the whole batch.
+    for (let at = 0; at < write.records.length; at += config.rowsPerStatement) {
+      const chunk = write.records.slice(at, at + config.rowsPerStatement)
+      const params: unknown[] = []
+      for (const state of chunk) {
+        // The row's hlc: the highest of its fields' and its delete's, which a pulling replica's clock follows.
+        let hlc = state.del?.hlc ?? ''
+        for (const meta of Object.values(state.fields)) if (meta.hlc > hlc) hlc = meta.hlc
+        const del = state.del === undefined ? null : JSON.stringify(state.del)
+        params.push(space, state.col, state.key, state.version, state.deleted ? 1 : 0, JSON.stringify(state.value), JSON.stringify(state.fields), del, hlc)
+      }
+      upsert(chunk.length).run(params)
     }
-    for (let at = 0; at < write.writers.length; at += 4) upsertWriter.run(write.writers.slice(at, at + 4))
-    for (const params of write.conflicts) insertConflict.run(params)
-    for (const params of write.closed) closeConflict.run(params)
-    setHead.run(write.next, write.space)
+    for (const w of write.writers) upsertWriter.run(space, w.writer, w.replica, w.watermark)
+    for (const record of write.conflicts) {
+      const body = JSON.stringify(record)
+      insertConflict.run({ space, id: record.id, col: record.col, replica: record.by, private: record.private ? 1 : 0, open: record.open ? 1 : 0, closed_by: record.closedBy ?? null, body })
+    }
+    for (const { id, closedBy } of write.closed) closeConflict.run({ space, id, closedBy })
+    setHead.run(write.next, space)
     return true
   })
   return (write) => transaction.immediate(write)

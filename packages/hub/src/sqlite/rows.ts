@@ -24,21 +24,6 @@ export interface WriterRow {
   watermark: number
 }
 
-/** A record state as the upsert binds it, in the order of its columns. */
-export function recordRow(space: string, state: HubRecordState): [string, string, string, number, number, string, string, string | null, string] {
-  return [
-    space,
-    state.col,
-    state.key,
-    state.version,
-    state.deleted ? 1 : 0,
-    JSON.stringify(state.value),
-    JSON.stringify(state.fields),
-    state.del === undefined ? null : JSON.stringify(state.del),
-    highestHlc(state),
-  ]
-}
-
 export function toRecordState(row: RecordRow): HubRecordState {
   const state: HubRecordState = {
     col: row.col,
@@ -63,26 +48,6 @@ export function toWriterState(row: WriterRow): WriterState {
   return { writer: row.writer, replica: row.replica, watermark: row.watermark }
 }
 
-export function conflictParams(space: string, record: ConflictRecord): Record<string, string | number | null> {
-  return {
-    space,
-    id: record.id,
-    col: record.col,
-    replica: record.by,
-    private: record.private ? 1 : 0,
-    open: record.open ? 1 : 0,
-    closed_by: record.closedBy ?? null,
-    body: JSON.stringify(record),
-  }
-}
-
 export function toConflict(body: string): ConflictRecord {
   return JSON.parse(body) as ConflictRecord
-}
-
-/** The highest HLC among a record's fields and its delete: a pulling replica's clock follows it. */
-function highestHlc(state: HubRecordState): string {
-  let max = state.del?.hlc ?? ''
-  for (const meta of Object.values(state.fields)) if (meta.hlc > max) max = meta.hlc
-  return max
 }
