@@ -46,6 +46,9 @@ async function measureIngest(ctx: RunContext, shape: IngestShape): Promise<Figur
   const repeats = 3
   const runs: IngestRun[] = []
   for (let r = 0; r < repeats; r++) runs.push(await ingestOnce(ctx, shape, total, r))
+  // The transport floor: the same pushes through a bare Socket.IO server (no hub), after the pairs.
+  const floors: TransportRun[] = []
+  for (let r = 0; r < repeats; r++) floors.push(await transportOnce(shape, total))
   const perSecond = median(runs.map((r) => r.changesPerSecond))
   const rawPerSecond = median(runs.map((r) => r.baseline.rowsPerSecond))
   const ratio = median(runs.map((r) => r.changesPerSecond / r.baseline.rowsPerSecond))
@@ -76,6 +79,45 @@ async function measureIngest(ctx: RunContext, shape: IngestShape): Promise<Figur
     ratio: { value: round(ratio) },
     target: { text: `≥ ${TARGET}× baseline`, met: ratio >= TARGET },
     notes: ['ratio = median of the per-pair ratios'],
+    detail: {
+      // Per change, on the hub's process (all threads): CPU time and what it buys.
+      hubCpuUsPerChange: median(runs.map((r) => round((r.cpu.hub * r.ms * 1000) / total))),
+      transportFloor: {
+        what: `the same pushes and window through a bare Socket.IO server: it parses each push, emits its changes to the room as one message and acks; no validation, decision or store. Median of ${repeats} runs, after the pairs`,
+        changesPerSecond: round(median(floors.map((f) => f.changesPerSecond))),
+        cpuUsPerChange: round(median(floors.map((f) => (f.cpu * f.ms * 1000) / total))),
+        ratioToBaseline: round(median(floors.map((f) => f.changesPerSecond)) / rawPerSecond),
+        runs: floors.map((f) => ({ changesPerSecond: round(f.changesPerSecond), cpuCoresBusy: round(f.cpu) })),
+      },
+    },
+  }
+}
+
+interface TransportRun {
+  changesPerSecond: number
+  ms: number
+  /** Cores busy in the server process. */
+  cpu: number
+}
+
+/** One run of the pushes against the relay child's `push` (P5's transport floor). */
+async function transportOnce(shape: IngestShape, total: number): Promise<TransportRun> {
+  const { child: relay, ready } = await startChild({ type: 'relay' })
+  const url = `http://127.0.0.1:${String(ready.port)}`
+  const clients: WireClient[] = []
+  try {
+    for (let c = 0; c < shape.clients; c++) clients.push(await WireClient.connect(url, 'ingest'))
+    await sendPushes(clients, preparePushes(clients, total / 5, shape.batch, 'warm'), shape.window)
+    const pushes = preparePushes(clients, total, shape.batch, 'item')
+    const cpu0 = await relay.request<NodeJS.CpuUsage>({ type: 'cpu' })
+    const started = performance.now()
+    await sendPushes(clients, pushes, shape.window)
+    const ms = performance.now() - started
+    const cpu1 = await relay.request<NodeJS.CpuUsage>({ type: 'cpu' })
+    return { changesPerSecond: (total / ms) * 1000, ms, cpu: (cpu1.user + cpu1.system - cpu0.user - cpu0.system) / 1000 / ms }
+  } finally {
+    for (const client of clients) client.close()
+    await relay.stop()
   }
 }
 

@@ -3,7 +3,8 @@
  *   hub         the real hub (createHub on a SQLite file, or on `store` with a Redis adapter for
  *               several processes), limits raised so that per-connection rate limits never cap a
  *               benchmark
- *   relay       the raw baseline of P6: a bare Socket.IO server that re-emits `relay` to the room
+ *   relay       the raw baseline of P6: a bare Socket.IO server that re-emits `relay` to the room;
+ *               also P5's transport floor (`push` answered without a hub behind it)
  *   sqlite-raw  the raw baseline of P5: better-sqlite3 inserts of given rows, batched
  *   pg-raw      the raw baseline of S1: node-postgres inserts of the rows a hub cluster wrote
  * It answers IPC requests `{ id, type, ... }` with `{ id, ok, value | error }` and exits on `stop`.
@@ -138,6 +139,17 @@ async function main(): Promise<void> {
       const space = String((socket.handshake.auth as { space?: unknown }).space ?? 'bench')
       void socket.join(`space:${space}`)
       socket.on('relay', (payload: unknown) => void io.to(`space:${space}`).emit('commits', payload))
+      // P5's transport floor: what Socket.IO alone costs a push of the hub's shape. Socket.IO
+      // parses the frame; the changes go back to the room as one message (about a commit's size
+      // each) and the writer gets an ack as the hub's. No validation, decision or store.
+      let seq = 0
+      socket.on('push', (payload: { changes?: Array<{ writer: string; n: number }> }, ack: (reply: unknown) => void) => {
+        const changes = payload.changes ?? []
+        seq += changes.length
+        void io.to(`space:${space}`).emit('commits', { v: PROTOCOL_VERSION, commits: changes })
+        const last = changes[changes.length - 1]
+        ack({ ok: true, through: last ? { [last.writer]: last.n } : {}, seq, rejected: [] })
+      })
       socket.on('pull', (request: { since: number }, ack: (page: unknown) => void) => {
         ack(pages.get(request.since) ?? { ok: false, error: { code: 'no_page', message: `no page at ${request.since}` } })
       })
