@@ -4,6 +4,7 @@ import Database from 'better-sqlite3'
 import { prepareDatabase } from './sqlite/ddl.js'
 import { toConflict, toPulledRecord, toRecordState, toWriterState, type SpaceRow } from './sqlite/rows.js'
 import { WRITER_CONFIG, batchWriter, toBatchWrite, type BatchWrite } from './sqlite/batch-write.js'
+import { RecordReads } from './sqlite/record-reads.js'
 import { prepareStatements, type Statements } from './sqlite/statements.js'
 import { WriteThread } from './sqlite/write-thread.js'
 
@@ -50,13 +51,16 @@ interface BatchWrites {
 
 class SqliteHubStore implements HubStore {
   private closed = false
+  private readonly records: RecordReads
 
   constructor(
     private readonly db: Database.Database,
     private readonly sql: Statements,
     private readonly path: string,
     private readonly writes: BatchWrites,
-  ) {}
+  ) {
+    this.records = new RecordReads(db)
+  }
 
   async openSpace(space: string): Promise<SpaceInfo> {
     // The common case reads; only a space's creation takes the write lock.
@@ -89,10 +93,7 @@ class SqliteHubStore implements HubStore {
   async readForDecision(space: string, request: DecisionReadRequest): Promise<DecisionSnapshot> {
     return this.db.transaction((): DecisionSnapshot => {
       const snapshot: DecisionSnapshot = { head: this.sql.getSpace.get(space)?.head ?? 0, records: [], writers: [], conflicts: [] }
-      for (const { col, key } of request.records) {
-        const row = this.sql.getRecord.get(space, col, key)
-        if (row) snapshot.records.push(toRecordState(row))
-      }
+      for (const row of this.records.read(space, request.records)) snapshot.records.push(toRecordState(row))
       for (const writer of request.writers) {
         const row = this.sql.getWriter.get(space, writer)
         if (row) snapshot.writers.push(toWriterState(row))

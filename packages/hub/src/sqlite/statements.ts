@@ -12,9 +12,6 @@ export function prepareStatements(db: Database) {
     getPrincipal: db.prepare('SELECT principal FROM replicas WHERE space = ? AND replica = ?') as Stmt<[string, string], { principal: string }>,
     insertReplica: db.prepare('INSERT INTO replicas (space, replica, principal) VALUES (?, ?, ?)') as Stmt<unknown[], unknown>,
 
-    getRecord: db.prepare(
-      'SELECT col, key, version, deleted, value, fields, del, hlc FROM records WHERE space = ? AND col = ? AND key = ?',
-    ) as Stmt<[string, string, string], RecordRow>,
     pageRecords: db.prepare(`
       SELECT col, key, version, deleted, value, fields, del, hlc FROM records
       WHERE space = @space AND version > @since
