@@ -1,3 +1,5 @@
+import { jsonSize } from './json-size.js'
+
 /** A JSON value as it travels on the wire and sits in storage. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue }
 
@@ -67,24 +69,9 @@ function isSelfCloning(value: unknown): boolean {
   }
 }
 
-const NON_ASCII = /[^\x00-\x7f]/
-
 /** Size in bytes of a value's JSON encoding (UTF-8), as the limits count it. */
 export function jsonBytes(value: unknown): number {
-  const text = JSON.stringify(value) ?? ''
-  // Most records are ASCII: one byte per character, found by one native scan instead of a loop.
-  if (!NON_ASCII.test(text)) return text.length
-  let bytes = 0
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c < 0x80) bytes += 1
-    else if (c < 0x800) bytes += 2
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      bytes += 4
-      i++
-    } else bytes += 3
-  }
-  return bytes
+  return jsonSize(value)
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
