@@ -117,6 +117,16 @@ describe('HlcClock', () => {
     expect(hlcWall(fresh.now())).toBe(1000)
   })
 
+  it('follows a remote clock as receive does, without encoding the result', () => {
+    const remotes = [61_001, 2000, 2000, 500, 61_000].map((wall, i) => encodeHlc({ wall, counter: i * 3, node: 'r2' }))
+    const { clock: a } = clockAt(1000, { maxDriftMs: 60_000 })
+    const { clock: b } = clockAt(1000, { maxDriftMs: 60_000 })
+    for (const remote of remotes) {
+      expect(b.follow(remote)).toBe(a.receive(remote).tooFarAhead)
+      expect(b.peek()).toBe(a.peek())
+    }
+  })
+
   it('reports isAheadOf past the drift bound, and reset follows physical time again', () => {
     const { clock } = clockAt(100_000, { maxDriftMs: 1000, last: encodeHlc({ wall: 200_000, counter: 3, node: 'r1' }) })
     expect(clock.isAheadOf(199_000)).toBe(false)

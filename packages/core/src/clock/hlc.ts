@@ -108,9 +108,21 @@ export class HlcClock {
    * into the future); the caller decides what to do with such a value (the hub replaces it).
    */
   receive(remote: string): ReceiveResult {
+    const tooFarAhead = this.follow(remote)
+    return { hlc: this.current(), tooFarAhead }
+  }
+
+  /**
+   * `receive` without encoding the clock's new value (the hub follows every change's HLC and only
+   * needs to know whether it was too far ahead): true when it was, and was not followed.
+   */
+  follow(remote: string): boolean {
     const parts = decodeHlc(remote)
     const physical = this.clampWall(this.physical())
-    if (parts.wall - physical > this.maxDriftMs) return { hlc: this.now(), tooFarAhead: true }
+    if (parts.wall - physical > this.maxDriftMs) {
+      this.now()
+      return true
+    }
     const wall = Math.max(physical, this.wall, parts.wall)
     if (wall === this.wall && wall === parts.wall) this.counter = Math.max(this.counter, parts.counter) + 1
     else if (wall === this.wall) this.counter += 1
@@ -121,7 +133,7 @@ export class HlcClock {
       this.wall += 1
       this.counter = 0
     }
-    return { hlc: this.current(), tooFarAhead: false }
+    return false
   }
 
   /** The last HLC issued or followed, without advancing. */

@@ -210,8 +210,7 @@ function groupTransactions(changes: readonly Change[]): Change[][] {
 
 /** The hub never refuses a change for its clock: one too far ahead gets the hub's own HLC. */
 function normalizeHlc(change: Change, clock: HlcClock): Change {
-  const { tooFarAhead } = clock.receive(change.hlc)
-  return tooFarAhead ? { ...change, hlc: clock.now() } : change
+  return clock.follow(change.hlc) ? { ...change, hlc: clock.now() } : change
 }
 
 /** Schema and size of every record the transaction leaves live; async validators are deferred. */
