@@ -20,7 +20,7 @@ import {
   type PushResponse,
   type Schema,
 } from '@accord/core'
-import type { DeciderFaults } from '@accord/core/internal'
+import { DecisionOverlay, mergeDecisions, type DeciderFaults } from '@accord/core/internal'
 
 /** A connected replica as a hub sees it. */
 export interface HubPeer {
@@ -71,6 +71,14 @@ export class Rooms {
   }
 }
 
+/** A push waiting for its space's turn (group commit). */
+interface Queued {
+  peer: HubPeer
+  changes: Change[]
+  resolve: (response: PushResponse) => void
+  reject: (error: unknown) => void
+}
+
 /** A settled change as the simulator's ledger records it. */
 export interface SettledChange {
   change: Change
@@ -93,8 +101,20 @@ export class SimHub {
     private readonly schema: Schema,
     private readonly rooms: Rooms,
     private readonly now: () => number,
-    options: { limits?: Partial<HubLimits>; faults?: DeciderFaults; ledger?: (settled: SettledChange[]) => void; trace?: (line: string) => void } = {},
+    options: {
+      limits?: Partial<HubLimits>
+      faults?: DeciderFaults
+      ledger?: (settled: SettledChange[]) => void
+      trace?: (line: string) => void
+      /**
+       * Group commit as the real hub does it: pushes of a space waiting together are decided one
+       * after the other on an overlay and written as one decision. A turn starts when `defer`
+       * calls back (a scheduler timeout), so pushes delivered meanwhile join it.
+       */
+      groupCommit?: { defer: (fn: () => void) => void }
+    } = {},
   ) {
+    this.groupCommit = options.groupCommit
     this.limits = { ...DEFAULT_LIMITS, ...options.limits }
     this.clock = new HlcClock({ node: 'hub', now, maxDriftMs: this.limits.maxClockDriftMs })
     this.faults = options.faults
@@ -102,6 +122,8 @@ export class SimHub {
     this.trace = options.trace
   }
   private readonly faults: DeciderFaults | undefined
+  private readonly groupCommit: { defer: (fn: () => void) => void } | undefined
+  private readonly waiting = new Map<string, Queued[]>()
   private readonly trace: ((line: string) => void) | undefined
   private readonly ledger: ((settled: SettledChange[]) => void) | undefined
 
@@ -125,7 +147,28 @@ export class SimHub {
   }
 
   push(peer: HubPeer, request: PushRequest): Promise<PushResponse> {
-    return this.serial(peer.space, () => this.runBatch(peer, request.changes))
+    const group = this.groupCommit
+    if (!group) return this.serial(peer.space, () => this.runBatch(peer, request.changes))
+    return new Promise<PushResponse>((resolve, reject) => {
+      const queued: Queued = { peer, changes: request.changes, resolve, reject }
+      const waiting = this.waiting.get(peer.space)
+      if (waiting) {
+        waiting.push(queued)
+        return
+      }
+      this.waiting.set(peer.space, [queued])
+      void this.serial(peer.space, async () => {
+        await new Promise<void>((go) => group.defer(go))
+        const turn = this.waiting.get(peer.space) ?? []
+        this.waiting.delete(peer.space)
+        try {
+          const responses = await this.runGroup(peer.space, turn)
+          turn.forEach((q, i) => q.resolve(responses[i] as PushResponse))
+        } catch (error) {
+          for (const q of turn) q.reject(error)
+        }
+      })
+    })
   }
 
   async pull(peer: HubPeer, request: PullRequest): Promise<PullResponse> {
@@ -174,6 +217,47 @@ export class SimHub {
       return { ok: true, ...result.decision.ack }
     }
     return { ok: false, error: { code: 'internal', message: 'the space kept moving' } }
+  }
+
+  /** The real hub's `runBatchGroup`, without hooks: one write for the group, decided again if the head moved. */
+  private async runGroup(space: string, group: Queued[]): Promise<PushResponse[]> {
+    if (group.length > 1) this.trace?.(`${this.name}: group of ${group.length} pushes`)
+    for (let attempt = 0; attempt < 50; attempt++) {
+      if (!this.alive) throw new Error('hub down')
+      const all = group.flatMap((q) => q.changes)
+      const snapshot = await this.store.readForDecision(space, {
+        records: all.map((c) => ({ col: c.col, key: c.key })),
+        writers: [...new Set(all.map((c) => c.writer))],
+        conflicts: all.flatMap((c) => (c.resolves === undefined ? [] : [c.resolves])),
+      })
+      const overlay = new DecisionOverlay(toView(snapshot))
+      const decided = group.map((q) => {
+        // The connection's writers as the hub's push handler takes them: as they were when the group started.
+        const result = decideBatch({
+          schema: this.schema,
+          view: overlay,
+          changes: q.changes,
+          connection: { replica: q.peer.replica, writers: new Set(q.peer.writers) },
+          clock: this.clock,
+          limits: this.limits,
+          ...(this.faults ? { faults: this.faults } : {}),
+        })
+        if (result.ok && result.decision.commits.length > 0) overlay.add(result.decision)
+        return result
+      })
+      const written = decided.flatMap((r) => (r.ok && r.decision.commits.length > 0 ? [r.decision] : []))
+      if (!this.alive) throw new Error('hub down')
+      if (written.length > 0 && !(await this.store.commitBatch(space, mergeDecisions(written)))) continue
+      return decided.map((result, i) => {
+        const q = group[i] as Queued
+        if (!result.ok) return { ok: false, error: result.error }
+        for (const w of result.decision.writers) q.peer.writers.add(w.writer)
+        this.record(result.decision, q.changes)
+        if (result.decision.commits.length) this.rooms.broadcast(space, { v: PROTOCOL_VERSION, commits: result.decision.commits }, q.peer)
+        return { ok: true, ...result.decision.ack }
+      })
+    }
+    return group.map(() => ({ ok: false, error: { code: 'internal', message: 'the space kept moving' } }))
   }
 
   private record(decision: BatchDecision, changes: Change[]): void {

@@ -66,8 +66,19 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
   const limits = { batchChanges: rng.int(3, 10), maxClockDriftMs: 60_000 }
   const hubCount = rng.chance(0.3) ? 2 : 1
   if (hubCount === 2) knobs.add('two-deciders')
+  // Half the seeds settle pushes as the real hub does under load: in groups sharing one write. A
+  // turn starts a few virtual ms late, as behind a write in flight, so that pushes pile up.
+  const groupWaitMs = rng.int(0, 10)
+  const groupCommit = rng.chance(0.5) ? { defer: (fn: () => void) => void scheduler.setTimeout(fn, groupWaitMs) } : undefined
+  if (groupCommit) knobs.add('group-commit')
   const hubs = Array.from({ length: hubCount }, (_, i) => {
-    const hubOptions = { limits, trace: log, ledger: (s: SettledChange[]) => ledger.settled.push(...s), ...(options.faults?.decider ? { faults: options.faults.decider } : {}) }
+    const hubOptions = {
+      limits,
+      trace: log,
+      ledger: (s: SettledChange[]) => ledger.settled.push(...s),
+      ...(options.faults?.decider ? { faults: options.faults.decider } : {}),
+      ...(groupCommit ? { groupCommit } : {}),
+    }
     return new SimHub(`hub${i}`, store, schema, rooms, () => scheduler.now, hubOptions)
   })
   const pullLimit = rng.chance(0.3) ? 1 : rng.int(2, 20)
