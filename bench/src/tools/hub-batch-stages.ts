@@ -6,10 +6,7 @@
  *   validate      validatePushRequest (shape, sizes)
  *   read          store.readForDecision (SQLite reads)
  *   decide        decideBatch
- *   handoff       structured clone of the write (v8.serialize, as postMessage does): what the hub's
- *                 thread pays to hand a batch to the SQLite writer thread (the default)
- *   commit        the write transaction with synchronous=OFF (CPU of the writes, no fsync): on the
- *                 writer thread by default, measured here on this one
+ *   commit        store.commitBatch with synchronous=OFF (CPU of the writes, no fsync)
  *   fsync         store.commitBatch with synchronous=FULL minus the same with OFF (wall)
  *   encode        JSON.stringify of the commits broadcast and of the ack
  *   node --import tsx bench/src/tools/hub-batch-stages.ts [batches=200] [perBatch=100]
@@ -18,7 +15,6 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { serialize } from 'node:v8'
 import type { Change, DecisionSnapshot, HubStore } from '@accord/core'
 import { sqliteStore } from '@accord/hub'
 import { makeItem, schema } from '../schema.js'
@@ -28,7 +24,7 @@ const { decideBatch, HlcClock, PROTOCOL_VERSION, validatePushRequest } = (await 
 const batches = Number(process.argv[2] ?? 200)
 const perBatch = Number(process.argv[3] ?? 100)
 
-type Stage = 'decode' | 'validate' | 'read' | 'decide' | 'handoff' | 'commit' | 'encode'
+type Stage = 'decode' | 'validate' | 'read' | 'decide' | 'commit' | 'encode'
 
 function cpuMs(): number {
   const u = process.cpuUsage()
@@ -37,13 +33,12 @@ function cpuMs(): number {
 
 async function run(synchronous: 'FULL' | 'OFF'): Promise<{ cpu: Record<Stage, number>; commitWallMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'hub-stages-'))
-  // Writes on this thread (no writer thread), so that their CPU is measured and OFF applies to them.
-  const store: HubStore = sqliteStore(join(dir, 'hub.db'), { writeThread: false })
+  const store: HubStore = sqliteStore(join(dir, 'hub.db'))
   // The store sets FULL itself; OFF isolates the CPU of the writes from the fsync.
   ;(store as unknown as { db: { pragma(s: string): unknown } }).db.pragma(`synchronous = ${synchronous}`)
   const clock = new HlcClock({ node: 'hub', now: Date.now, maxDriftMs: 60_000 })
   const writerClock = new HlcClock({ node: 'r-bench', now: Date.now })
-  const cpu: Record<Stage, number> = { decode: 0, validate: 0, read: 0, decide: 0, handoff: 0, commit: 0, encode: 0 }
+  const cpu: Record<Stage, number> = { decode: 0, validate: 0, read: 0, decide: 0, commit: 0, encode: 0 }
   let commitWallMs = 0
   let n = 1
   await store.openSpace('s')
@@ -80,10 +75,6 @@ async function run(synchronous: 'FULL' | 'OFF'): Promise<{ cpu: Record<Stage, nu
     })
     cpu.decide += cpuMs() - t
     if (!result.ok) throw new Error(result.error.message)
-    t = cpuMs()
-    const d = result.decision
-    serialize({ space: 's', head: d.head, next: d.head + d.commits.length, records: d.records, writers: d.writers, conflicts: d.conflicts, closed: d.closed })
-    cpu.handoff += cpuMs() - t
     t = cpuMs()
     const wall = performance.now()
     if (!(await store.commitBatch('s', result.decision))) throw new Error('head moved')

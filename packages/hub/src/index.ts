@@ -1,6 +1,6 @@
 // Public surface of @accord/hub. The store contract suite is at '@accord/hub/testing'.
 export { createHub, healthzHandler } from './create-hub.js'
-export { sqliteStore, type SqliteStoreOptions } from './sqlite-store.js'
+export { sqliteStore } from './sqlite-store.js'
 export { postgresStore } from './postgres-store.js'
 export type { PostgresHubStore, PostgresStoreOptions } from './postgres-store.js'
 export { connectRedisBroadcast } from './cluster/redis-broadcast.js'

@@ -3,19 +3,9 @@ import type { BatchDecision, DecisionReadRequest, DecisionSnapshot, HubStore, Pu
 import Database from 'better-sqlite3'
 import { prepareDatabase } from './sqlite/ddl.js'
 import { toConflict, toPulledRecord, toRecordState, toWriterState, type SpaceRow } from './sqlite/rows.js'
-import { WRITER_CONFIG, batchWriter, toBatchWrite, type BatchWrite } from './sqlite/batch-write.js'
+import { batchWriter, toBatchWrite, type BatchWrite } from './sqlite/batch-write.js'
 import { RecordReads } from './sqlite/record-reads.js'
 import { prepareStatements, type Statements } from './sqlite/statements.js'
-import { WriteThread } from './sqlite/write-thread.js'
-
-export interface SqliteStoreOptions {
-  /**
-   * Write batches on a second connection in a worker thread, so the hub's event loop goes on
-   * while a write transaction and its fsync run (see `WriteThread`). Default: true for a file,
-   * false for `':memory:'` (a second connection would open another, empty database).
-   */
-  writeThread?: boolean
-}
 
 /**
  * A `HubStore` in one SQLite file (better-sqlite3, WAL, `synchronous=FULL`): the hub of one
@@ -23,7 +13,7 @@ export interface SqliteStoreOptions {
  * lock, so two hub processes on one file stay correct (one of them decides again). Reads run in
  * a transaction each, so a page is one snapshot. `':memory:'` works for tests (no WAL, not durable).
  */
-export function sqliteStore(path: string, options: SqliteStoreOptions = {}): HubStore {
+export function sqliteStore(path: string): HubStore {
   const db = new Database(path)
   try {
     prepareDatabase(db)
@@ -31,35 +21,21 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Hub
     db.close()
     throw error
   }
-  const inMemory = path === '' || path === ':memory:'
-  const writeThread = options.writeThread ?? !inMemory
-  const write = writeThread ? new WriteThread(path) : inlineWriter(db)
-  return new SqliteHubStore(db, prepareStatements(db), path, write)
-}
-
-/** Batch writes on the hub's own connection, for `writeThread: false`. */
-function inlineWriter(db: Database.Database): BatchWrites {
-  const write = batchWriter(db, WRITER_CONFIG, randomUUID)
-  return { write: async (batch) => write(batch), close: async () => undefined }
-}
-
-/** Where `commitBatch` writes: the hub's connection or the writer thread. */
-interface BatchWrites {
-  write(batch: BatchWrite): Promise<boolean>
-  close(): Promise<void>
+  return new SqliteHubStore(db, prepareStatements(db), path)
 }
 
 class SqliteHubStore implements HubStore {
   private closed = false
   private readonly records: RecordReads
+  private readonly write: (write: BatchWrite) => boolean
 
   constructor(
     private readonly db: Database.Database,
     private readonly sql: Statements,
     private readonly path: string,
-    private readonly writes: BatchWrites,
   ) {
     this.records = new RecordReads(db)
+    this.write = batchWriter(db, randomUUID)
   }
 
   async openSpace(space: string): Promise<SpaceInfo> {
@@ -107,7 +83,7 @@ class SqliteHubStore implements HubStore {
   }
 
   async commitBatch(space: string, decision: BatchDecision): Promise<boolean> {
-    return this.writes.write(toBatchWrite(space, decision))
+    return this.write(toBatchWrite(space, decision))
   }
 
   async pull(space: string, query: PullQuery): Promise<Awaited<ReturnType<HubStore['pull']>>> {
@@ -150,7 +126,6 @@ class SqliteHubStore implements HubStore {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
-    await this.writes.close()
     this.db.close()
   }
 
