@@ -10,7 +10,7 @@ const M = JSON.stringify({v:1,hlc:'0000018f3a2b4c5d-0000-r-12345678',w:'w-123456
 function row(i: number) { return ['ingest','items',`item-${String(i).padStart(7,'0')}`, i+1, 0, JSON.stringify({id:`item-${i}`, listId:'list-1', title:'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut '+i, done:false, rank:i, updatedAt:new Date().toISOString()}), `{"id":${M},"listId":${M},"title":${M},"done":${M},"rank":${M},"updatedAt":${M}}`, null, '0000018f3a2b4c5d-0000-r-12345678'] }
 const N = 50000
 const rows = Array.from({ length: N }, (_, i) => row(i))
-for (const B of [100, 400]) for (const ckpt of [1000, 0]) {
+for (const B of [400]) for (const ckpt of [1000, 4000, 16000, 1000, 4000, 16000]) {
   const db = new Database(join(dir, `t-${B}-${ckpt}.db`)); db.pragma('journal_mode = WAL'); db.pragma('synchronous = FULL'); db.pragma(`wal_autocheckpoint = ${ckpt}`); db.exec(DDL)
   const ins = db.prepare(`INSERT INTO records (${cols}) VALUES (${cols.map(()=>'?')})`)
   const begin = db.prepare('BEGIN IMMEDIATE'), commit = db.prepare('COMMIT')

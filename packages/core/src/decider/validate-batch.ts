@@ -56,9 +56,20 @@ function checkFieldKinds(schema: Schema, change: Change): WireError | undefined 
   const col = schema.collection(change.col)
   if (change.set?.['id'] !== undefined && change.set['id'] !== change.key) return fail('malformed', `set.id must equal the key "${change.key}"`)
   if (change.unset?.includes('id')) return fail('malformed', 'a change cannot unset id')
-  for (const f of [...Object.keys(change.set ?? {}), ...(change.unset ?? [])]) {
+  // Plain fields: `set` keys then `unset` names, without building the list of both.
+  const plain = (f: string): WireError | undefined => {
     const kind = col.fieldKind(f)
-    if (kind === 'counter' || kind === 'set') return fail('malformed', `field "${f}" is a ${kind}: send it as a delta`, { field: f })
+    return kind === 'counter' || kind === 'set' ? fail('malformed', `field "${f}" is a ${kind}: send it as a delta`, { field: f }) : undefined
+  }
+  if (change.set) {
+    for (const f of Object.keys(change.set)) {
+      const error = plain(f)
+      if (error) return error
+    }
+  }
+  for (const f of change.unset ?? []) {
+    const error = plain(f)
+    if (error) return error
   }
   for (const f of Object.keys(change.inc ?? {})) {
     if (col.fieldKind(f) !== 'counter') return fail('malformed', `field "${f}" is not a counter`, { field: f })
