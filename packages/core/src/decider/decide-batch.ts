@@ -2,9 +2,10 @@ import type { HlcClock } from '../clock/hlc.js'
 import type { Change, Commit, ConflictRecord, PushAck, RejectedTx } from '../model/change.js'
 import type { WireError } from '../model/errors.js'
 import { jsonBytes, type RecordValue } from '../model/json.js'
+import { withPrev } from '../model/prev.js'
 import type { Schema } from '../schema/define-schema.js'
 import type { StandardSchemaV1 } from '../schema/standard-schema.js'
-import { decideChange, type ChangeDecision, type ConflictDraft } from './decide-change.js'
+import { decideChange, type ChangeDecision, type ConflictDraft, type DecideChangeInput, type PrevRequired } from './decide-change.js'
 import { recordKey, txKey, type DeciderView, type HubRecordState, type WriterState } from './hub-record.js'
 import { executePlan } from './plan.js'
 import { checkBatch } from './validate-batch.js'
@@ -33,6 +34,8 @@ export interface DeciderFaults {
   applyDuplicates?: boolean
   /** Keeps the first change of a rejected transaction. */
   partialReject?: boolean
+  /** Settles a conflict of a change sent without `prev` as if the writer had seen none of the fields. */
+  decideWithoutPrev?: boolean
 }
 
 /** One applied change with the record before and after it: what `authorize` judges. */
@@ -83,7 +86,9 @@ interface Settled {
  * The hub's decision function: a batch of changes against a snapshot → commits, record states,
  * watermarks and ConflictRecords. Pure apart from the injected clock. Every new change gets exactly
  * one commit; a refused transaction leaves no trace but its no-op commits; changes at or below their
- * writer's watermark are acknowledged and never re-applied.
+ * writer's watermark are acknowledged and never re-applied. A new change that conflicts but came
+ * without `prev` fails the whole batch with `prev_required` (nothing decided: the replica sends the
+ * same push again with `prev`).
  */
 export function decideBatch(input: DecideBatchInput): DecideBatchResult {
   const { schema, view, connection, clock } = input
@@ -148,7 +153,10 @@ export function decideBatch(input: DecideBatchInput): DecideBatchResult {
       const col = schema.collection(change.col)
       const record = read(change.col, change.key)
       seq += 1
-      const decision = decideChange({ change, record, col, own, hubHlc: () => clock.now(), conflict: conflictAt })
+      const decision = decideWithPrev({ change, record, col, own, hubHlc: () => clock.now(), conflict: conflictAt }, input.faults)
+      if (decision.kind === 'prevRequired') {
+        return { ok: false, error: { code: 'prev_required', message: `change ${change.writer}#${change.n} conflicts on the hub: send it again with prev`, details: { writer: change.writer, n: change.n } } }
+      }
       const entry: Settled = { change, seq, pv: record?.version ?? 0, decision, before: record }
       settled.push(entry)
       if (decision.kind === 'reject') {
@@ -190,6 +198,13 @@ export function decideBatch(input: DecideBatchInput): DecideBatchResult {
   }
   out.ack.seq = out.head + out.commits.length
   return { ok: true, decision: out }
+}
+
+/** `decideChange`, except that the `decideWithoutPrev` fault settles what lacks `prev` anyway. */
+function decideWithPrev(input: DecideChangeInput, faults: DeciderFaults | undefined): ChangeDecision | PrevRequired {
+  const decision = decideChange(input)
+  if (decision.kind !== 'prevRequired' || !faults?.decideWithoutPrev) return decision
+  return decideChange({ ...input, change: withPrev(input.change) })
 }
 
 /** Splits a batch (already checked for boundaries) into its transactions, in order. */

@@ -1,5 +1,6 @@
 import type { Change, ConflictRecord, FieldValues } from '../model/change.js'
 import type { JsonValue, RecordValue } from '../model/json.js'
+import { prevOmitted } from '../model/prev.js'
 import { deltaFields, pickFields, unexpected, writtenPlainFields } from '../model/record-ops.js'
 import { reject, type CustomMergeInput, type CustomPolicy } from '../policies/types.js'
 import type { ResolvedCollection } from '../schema/define-schema.js'
@@ -40,8 +41,22 @@ export type ChangeDecision =
   | { kind: 'noop'; conflict?: ConflictDraft }
   | { kind: 'reject'; code: string; message: string; conflict?: ConflictDraft }
 
-/** Decides one change against the hub's record by the collection's policy (DESIGN §3 rule 3, §4). */
-export function decideChange(input: DecideChangeInput): ChangeDecision {
+/**
+ * The change conflicts but came without `prev`, which the conflict's `base` needs: it cannot be
+ * decided as sent (its push is refused `prev_required` and comes again with `prev`).
+ */
+export interface PrevRequired {
+  kind: 'prevRequired'
+}
+
+const PREV_REQUIRED: PrevRequired = { kind: 'prevRequired' }
+
+/**
+ * Decides one change against the hub's record by the collection's policy (DESIGN §3 rule 3, §4).
+ * Every path that reads `prev` (a conflict's `base`, a `custom` merge's `base`) starts from a
+ * detected conflict; a change without `prev` stops there.
+ */
+export function decideChange(input: DecideChangeInput): ChangeDecision | PrevRequired {
   const { change, record } = input
   if (change.resolves !== undefined) {
     const open = input.conflict(change.resolves)
@@ -58,11 +73,11 @@ export function decideChange(input: DecideChangeInput): ChangeDecision {
     const del = record.del
     const deleteConflict = del !== undefined && del.v > change.base && !input.own(del.w)
     if (!deleteConflict) return { kind: 'write', plan: upsertPlan(change, startFor(change, record)) }
-    return decideAgainstDelete(input, record)
+    return prevOmitted(change) ? PREV_REQUIRED : decideAgainstDelete(input, record)
   }
   const fields = conflictingFields(record, change, writtenPlainFields(change), input.own)
   if (fields.length === 0) return { kind: 'write', plan: upsertPlan(change, 'current') }
-  return decideFieldConflict(input, record, fields)
+  return prevOmitted(change) ? PREV_REQUIRED : decideFieldConflict(input, record, fields)
 }
 
 /**

@@ -28,6 +28,7 @@ export type AccordErrorCode =
   | 'conflict'
   | 'missing_record'
   | 'policy_error'
+  | 'prev_required'
   | 'quota_exceeded'
   | 'timeout'
   | 'internal'

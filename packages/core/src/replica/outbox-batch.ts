@@ -1,5 +1,6 @@
 import type { Change } from '../model/change.js'
 import { jsonBytes } from '../model/json.js'
+import { withPrev } from '../model/prev.js'
 import type { HubLimits } from '../protocol/messages.js'
 
 /** Bytes a push request adds around its changes (envelope), kept out of the per-change budget. */
@@ -23,7 +24,8 @@ export function planBatch(outbox: readonly Change[], sent: ReadonlyMap<string, n
   let i = 0
   while (i < unsent.length && txs < maxTxs) {
     const tx = takeTransaction(unsent, i)
-    const txBytes = tx.reduce((sum, c) => sum + jsonBytes(c) + 1, 0)
+    // Counted with every `prev` (`{}` where the outbox stores none): the form the hub must accept.
+    const txBytes = tx.reduce((sum, c) => sum + jsonBytes(withPrev(c)) + 1, 0)
     if (tx.length > limits.batchChanges || txBytes + ENVELOPE_BYTES > limits.batchBytes) {
       return batch.length ? { kind: 'batch', changes: batch } : { kind: 'oversize', changes: tx }
     }

@@ -34,6 +34,7 @@ import type { LocalOp } from './local-ops.js'
 import { commitWrite, planWrite, type PlannedWrite } from './local-write.js'
 import { planBatch, type BatchPlan } from './outbox-batch.js'
 import { clampPendingBases, dropTransaction, lowestPending, moveWriter } from './outbox-maintenance.js'
+import { fullPushForms, leanPushForms } from './push-forms.js'
 import type { ReplicaState, ReplicaStore, ReplicaTx, TxScope } from './replica-store.js'
 
 /** Requests a connected replica can make; each rejects if the connection is lost or times out. */
@@ -75,6 +76,12 @@ export interface ReplicaSyncOptions {
   gapGraceMs?: number
   pullLimit?: number
   listener?: ReplicaListener
+  /**
+   * Prev on demand (default true): leave `prev` out of a pushed change when no conflict is
+   * expected, and send the push again with it when the hub answers `prev_required`. `false`
+   * always sends it (one round trip per push, at the cost of the bytes).
+   */
+  prevOnDemand?: boolean
   /** Test-only faults for the simulator's self-test. */
   faults?: ApplyFaults
 }
@@ -343,7 +350,11 @@ export class ReplicaSync {
       while (this.connection === conn && !this.closed) {
         this.pushAgain = false
         const limits = conn.reply.limits
-        const plan = await this.store.transaction((tx) => this.nextBatch(tx, conn, limits, singleTx))
+        const { plan, lean } = await this.store.transaction(async (tx) => {
+          const plan = await this.nextBatch(tx, conn, limits, singleTx)
+          const lean = plan.kind === 'batch' && this.options.prevOnDemand !== false ? await leanPushForms(tx, plan.changes) : undefined
+          return { plan, lean }
+        })
         if (plan.kind === 'empty') {
           if (!this.pushAgain) break
           continue
@@ -352,7 +363,7 @@ export class ReplicaSync {
           await this.rejectLocally(plan.changes, 'payload_too_large')
           continue
         }
-        const response = await conn.transport.push({ v: PROTOCOL_VERSION, changes: plan.changes }).catch(() => undefined)
+        const response = await this.pushBatch(conn, plan.changes, lean)
         if (!response || this.connection !== conn) break
         if (response.ok) {
           singleTx = false
@@ -380,6 +391,21 @@ export class ReplicaSync {
       this.pushing = false
       this.notify()
     }
+  }
+
+  /**
+   * Sends one batch: first in its `lean` forms when given, and, if the hub refuses them as
+   * `prev_required` (a conflict this replica did not know of), at once again with every `prev`.
+   * Pushes are idempotent by writer and n, so the second send is the same push; it cannot be
+   * refused for `prev`, so this sends at most twice.
+   */
+  private async pushBatch(conn: Connection, changes: readonly Change[], lean: Change[] | undefined): Promise<PushResponse | undefined> {
+    const send = (forms: Change[]): Promise<PushResponse | undefined> => conn.transport.push({ v: PROTOCOL_VERSION, changes: forms }).catch(() => undefined)
+    if (lean) {
+      const response = await send(lean)
+      if (response?.ok !== false || response.error.code !== 'prev_required' || this.connection !== conn) return response
+    }
+    return send(fullPushForms(changes))
   }
 
   /**
