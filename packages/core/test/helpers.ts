@@ -20,7 +20,7 @@ import type {
   Schema,
   WriterState,
 } from '@accord/core'
-import { recordKey } from '@accord/core/internal'
+import { recordKey, withPrev, withoutPrev } from '@accord/core/internal'
 
 const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T
 
@@ -79,6 +79,11 @@ export interface ChangeSpec {
   remove?: { [field: string]: JsonValue[] }
   fieldBase?: { [field: string]: number }
   resolves?: number
+  /**
+   * Sent without `prev` (prev on demand). Otherwise a put or patch carries `prev`, `{}` when the
+   * spec gives none, as a replica sends a change it expects to conflict.
+   */
+  lean?: true
   /** Wall ms of the change's HLC (default: the shared test time). */
   at?: number
   hlc?: string
@@ -107,7 +112,7 @@ export class TestWriter {
     this.tx += 1
     return specs.map((spec, i) => {
       this.n += 1
-      const { at, hlc, col, base, ...fields } = spec
+      const { at, hlc, col, base, lean, ...fields } = spec
       const change: Change = {
         writer: this.id,
         n: this.n,
@@ -120,7 +125,7 @@ export class TestWriter {
         ...fields,
       }
       if (i === specs.length - 1) change.txEnd = true
-      return change
+      return lean ? withoutPrev(change) : withPrev(change)
     })
   }
 

@@ -12,6 +12,7 @@ import {
   type HubStore,
   type StandardSchemaV1,
 } from '@accord/core'
+import { withPrev } from '@accord/core/internal'
 import { decisionRequest, snapshotView } from '../batch-runner.js'
 
 /** What a store under test provides. `reopen` (optional) opens the same storage again after `store.close()`. */
@@ -43,7 +44,10 @@ export const contractSchema = defineSchema({
 let wall = 1_700_000_000_000
 const tick = (): number => (wall += 1)
 
-/** One writer of one replica, issuing contiguous changes. Each call is one transaction. */
+/**
+ * One writer of one replica, issuing contiguous changes. Each call is one transaction. Its puts and
+ * patches carry `prev` (`{}` unless given), so the hub can settle any conflict of them.
+ */
 export class TestWriter {
   private n = 0
   private tx = 0
@@ -75,7 +79,7 @@ export class TestWriter {
       this.n += 1
       const change = { ...part, writer: this.writer, n: this.n, replica: this.replica, tx: this.tx, hlc: this.clock.now(), ord: this.n } as Change
       if (i === parts.length - 1) change.txEnd = true
-      return change
+      return withPrev(change)
     })
   }
 }
