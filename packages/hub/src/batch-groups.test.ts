@@ -1,4 +1,5 @@
 import { HlcClock, type BatchDecision, type Change, type HubStore } from '@accord/core'
+import { withoutPrev } from '@accord/core/internal'
 import { afterEach, describe, expect, it } from 'vitest'
 import { BatchGroups } from './batch-groups.js'
 import type { BatchJob, BatchOutcome } from './batch-runner.js'
@@ -133,6 +134,34 @@ describe('BatchGroups', () => {
     expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled'])
     expect(h.log).toEqual(['throw 1,2', 'throw 1', 'commit 1'])
     expect(h.events).toEqual(['broadcast B 1', 'failed A', 'ack B 1'])
+  })
+
+  it('refuses a push that needs prev without a trace, and decides the rest of its group as if it came later', async () => {
+    const h = setup()
+    const [a, b, c, d] = [new TestWriter('r1'), new TestWriter('r2'), new TestWriter('r3'), new TestWriter('r4')]
+    ok(await h.push([a.put('items', 'x', { id: 'x', title: 'a' })], 'A'))
+    // B edits x; C, also on version 1, edits it without prev (it expects no conflict); D, who saw
+    // B's edit (base 2), edits it after them. All three wait for one turn.
+    const cLean = withoutPrev(c.patch('items', 'x', { title: 'c' }, 1, { prev: { title: 'a' } }))
+    const outcomes = await Promise.all([
+      h.push([b.patch('items', 'x', { title: 'b' }, 1, { prev: { title: 'a' } })], 'B'),
+      h.push([cLean], 'C'),
+      h.push([d.patch('items', 'x', { title: 'd' }, 2, { prev: { title: 'b' } })], 'D'),
+    ])
+    expect(outcomes.map((o) => (o.ok ? o.decision.ack.seq : o.error.code))).toEqual([2, 'prev_required', 3])
+    expect(outcomes[1]).toMatchObject({ error: { details: { writer: c.writer, n: 1 } } })
+    // D was decided on B's edit alone: no conflict (C's would have been one), pv = B's version.
+    expect(ok(outcomes[2] as BatchOutcome).commits.map((x) => [x.seq, x.pv, x.conflict])).toEqual([[3, 2, undefined]])
+    expect(h.log).toEqual(['commit 1', 'commit 2,3'])
+    expect(h.events.filter((e) => e.includes(' C'))).toEqual(['ack C prev_required'])
+    const stored = await h.base.readForDecision('s1', { records: [{ col: 'items', key: 'x' }], writers: [c.writer], conflicts: [] })
+    expect(stored.head).toBe(3)
+    expect(stored.records[0]?.value).toEqual({ id: 'x', title: 'd', hits: 0 })
+    expect(stored.writers).toEqual([])
+
+    // The same push again, with prev: it conflicts with D's edit, its prev as the base.
+    const again = ok(await h.push([{ ...cLean, prev: { title: 'a' } }], 'C again'))
+    expect(again.commits[0]?.conflict).toMatchObject({ fields: ['title'], base: { title: 'a' }, remote: { title: 'd' } })
   })
 
   it('keeps a group within maxChanges; the rest go first in the next one', async () => {
