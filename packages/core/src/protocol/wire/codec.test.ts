@@ -51,6 +51,35 @@ describe('compact push codec', () => {
   })
 })
 
+describe('compact push codec: prev on demand', () => {
+  const base: Change = {
+    writer: DECLARED[0] as string, n: 1, replica: REPLICA, tx: 1, txEnd: true, col: 'items', key: 'k',
+    hlc: `${(EPOCH + 1).toString(16).padStart(12, '0')}-0000-${REPLICA}`, op: 'put', ord: 1, base: 0, set: { id: 'k', title: 't' },
+  }
+  const roundTrip = (change: Change): unknown => {
+    const decoded = decodeWirePush(overTheWire(encodeWirePush({ v: PROTOCOL_VERSION, changes: [change] }, ctx)), ctx)
+    return decoded.ok ? decoded.value.changes[0] : decoded
+  }
+
+  it.each([
+    ['left out', undefined],
+    ['empty (the writer saw none of the fields)', {}],
+    ['partial', { title: 'old' }],
+    ['aligned', { id: 'k', title: 'old' }],
+  ])('keeps a prev %s as it was', (_name, prev) => {
+    const change: Change = prev === undefined ? base : { ...base, prev }
+    const decoded = roundTrip(change)
+    expect(decoded).toEqual(change)
+    expect(Object.prototype.hasOwnProperty.call(decoded, 'prev')).toBe(prev !== undefined)
+  })
+
+  it('keeps an empty prev of a change that writes only removals', () => {
+    const { set: _none, ...rest } = base
+    const change: Change = { ...rest, op: 'patch', unset: ['title'], prev: {} }
+    expect(roundTrip(change)).toEqual(change)
+  })
+})
+
 describe('compact commits codec', () => {
   it(`decode(encode(commits)) is the message, for random valid broadcasts (seed ${seed})`, () => {
     fc.assert(
