@@ -1,4 +1,4 @@
-import { canonicalJson, type ConflictRecord, type Schema } from '@accord/core'
+import { canonicalJson, type ConflictRecord, type CustomMergeInput, type FieldValues, type Schema } from '@accord/core'
 import type { MemoryHubStore } from './memory-hub-store.js'
 import type { SettledChange } from './sim-hub.js'
 import type { SimReplica } from './sim-replica.js'
@@ -15,6 +15,10 @@ export interface Ledger {
   counterSums: Map<string, number>
   /** A backup was restored over the hub's store: history was lost on purpose. */
   restored: boolean
+  /** The `prev` each marked change was written with, as its outbox holds it (absent: none seen). */
+  prevs: Map<string, FieldValues | undefined>
+  /** Every input a custom merge was called with (when the simulation can observe its schema's). */
+  merges: CustomMergeInput[]
 }
 
 export interface InvariantInput {
@@ -82,6 +86,30 @@ export function checkInvariants({ schema, store, space, replicas, ledger, counte
         else if (!sameConflict(hub, c)) failures.push(`${r.name} conflict ${c.id} differs from the hub's`)
       }
     }
+  }
+  failures.push(...checkBases(hubConflicts.values(), ledger))
+  return failures
+}
+
+/**
+ * The base of every conflict and of every custom merge is the writer's `prev` for the conflicting
+ * fields, whether or not the change first travelled without it (prev on demand).
+ */
+function checkBases(conflicts: Iterable<ConflictRecord>, ledger: Ledger): string[] {
+  const failures: string[] = []
+  const expected = (local: { [f: string]: unknown } | undefined, fields: readonly string[]): string | undefined => {
+    const mark = local?.['mark']
+    if (typeof mark !== 'string' || !ledger.prevs.has(mark)) return undefined
+    const prev = ledger.prevs.get(mark) ?? {}
+    return canonicalJson(Object.fromEntries(fields.filter((f) => prev[f] !== undefined).map((f) => [f, prev[f]])))
+  }
+  for (const c of conflicts) {
+    const want = c.policy === 'hub' ? undefined : expected(c.local, c.fields)
+    if (want !== undefined && canonicalJson(c.base) !== want) failures.push(`conflict ${c.id} has base ${JSON.stringify(c.base)}, its writer saw ${want}`)
+  }
+  for (const m of ledger.merges) {
+    const want = expected(m.local, m.fields)
+    if (want !== undefined && canonicalJson(m.base) !== want) failures.push(`a custom merge of ${m.meta.col}/${m.meta.key} got base ${JSON.stringify(m.base)}, its writer saw ${want}`)
   }
   return failures
 }

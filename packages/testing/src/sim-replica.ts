@@ -1,4 +1,4 @@
-import { AccordError, type ConflictRecord, type HandshakeReply, type Schema } from '@accord/core'
+import { AccordError, type Change, type ConflictRecord, type HandshakeReply, type Schema } from '@accord/core'
 import { ReplicaSync, type ApplyFaults, type LocalOp, type ReplicaState } from '@accord/core/internal'
 import { MemoryReplicaStore, type ReplicaData } from './memory-replica-store.js'
 import { Link, type NetworkFaults } from './network.js'
@@ -22,6 +22,8 @@ export interface SimReplicaOptions {
   trace: (line: string) => void
   /** 2: the replica's connections use the compact wire encoding (see sim-wire.ts). */
   wire?: 1 | 2
+  /** Leave `prev` out of pushes where no conflict is expected (ReplicaSync's `prevOnDemand`). */
+  prevOnDemand: boolean
 }
 
 /** One replica: a durable memory database plus a runtime (ReplicaSync) that can crash and reboot. */
@@ -33,6 +35,8 @@ export class SimReplica {
   conflicts: ConflictRecord[] = []
   /** Messages the compact wire did not carry faithfully (a failure of the run). */
   readonly wireFailures: string[] = []
+  /** Pushes the hub refused as `prev_required` (each sent again with `prev`). */
+  prevRequired = 0
 
   constructor(
     readonly options: SimReplicaOptions,
@@ -82,6 +86,7 @@ export class SimReplica {
       timers: scheduler,
       gapGraceMs: this.options.gapGraceMs,
       pullLimit: this.options.pullLimit,
+      prevOnDemand: this.options.prevOnDemand,
       ...(this.options.faults ? { faults: this.options.faults } : {}),
       listener: {
         conflicts: (list) => this.conflicts.push(...list),
@@ -126,6 +131,7 @@ export class SimReplica {
             {
               push: (request) =>
                 link.request(() => hub.push(peer, wire ? wire.push(request) : request)).then((res) => {
+                  if (!res.ok && res.error.code === 'prev_required') this.prevRequired += 1
                   this.options.trace(`${this.name} push ${request.changes.map((c) => `${c.writer}#${c.n}`).join(',')} → ${res.ok ? `ok ${JSON.stringify(res.through)} seq=${res.seq}` : res.error.code}`)
                   return res
                 }),
@@ -159,15 +165,18 @@ export class SimReplica {
     await this.boot()
   }
 
-  /** A write from a random tab; a follower's write nudges the leader (a BroadcastChannel message). */
-  async write(ops: LocalOp[]): Promise<boolean> {
+  /**
+   * A write from a random tab; a follower's write nudges the leader (a BroadcastChannel message).
+   * Resolves to the changes written, or undefined when the write was refused locally.
+   */
+  async write(ops: LocalOp[]): Promise<Change[] | undefined> {
     const tab = this.followers.length && this.options.rng.chance(0.5) ? this.options.rng.pick(this.followers) : this.sync
     try {
-      await tab.write(ops)
+      const changes = await tab.write(ops)
       if (tab !== this.sync) this.sync.kickPush()
-      return true
+      return changes
     } catch (error) {
-      if (error instanceof AccordError && ['not_found', 'validation_failed'].includes(error.code)) return false
+      if (error instanceof AccordError && ['not_found', 'validation_failed'].includes(error.code)) return undefined
       throw error
     }
   }

@@ -1,4 +1,4 @@
-import { counter, custom, defineSchema, fieldMerge, lastWriterWins, manual, reject, rejectConflicts, set, type StandardSchemaV1 } from '@accord/core'
+import { counter, custom, defineSchema, fieldMerge, lastWriterWins, manual, reject, rejectConflicts, set, type CustomMergeInput, type Schema, type StandardSchemaV1 } from '@accord/core'
 
 /**
  * A schema validator that accepts `lo`/`hi` alone but refuses a record with lo > hi: each side's
@@ -19,27 +19,37 @@ const orderedRange: StandardSchemaV1<Record<string, unknown>> = {
   },
 }
 
-/** The simulator's default schema: one collection per policy, with counters and sets. */
-export const simSchema = defineSchema({
-  version: 1,
-  collections: {
-    cards: { schema: orderedRange, policy: fieldMerge({ fields: { votes: counter(), tags: set() } }) },
-    invoices: { policy: rejectConflicts({ fields: { paid: counter() } }) },
-    notes: {
-      policy: custom(({ local, remote, fields }) => {
-        const out: Record<string, string | number | null> = {}
-        for (const f of fields) {
-          const mine = local?.[f]
-          const theirs = remote?.[f]
-          if (typeof mine === 'string' && mine.includes('veto')) return reject
-          // Deterministic, order-independent: keep the larger of the two canonical values.
-          out[f] = JSON.stringify(mine ?? null) > JSON.stringify(theirs ?? null) ? ((mine ?? null) as string | number | null) : ((theirs ?? null) as string | number | null)
-        }
-        return out
-      }),
+/**
+ * The simulator's default schema: one collection per policy, with counters and sets. `observe`
+ * sees every input of the `notes` custom merge (the simulator checks the `base` it was given).
+ */
+export function createSimSchema(observe?: (input: CustomMergeInput) => void): Schema {
+  return defineSchema({
+    version: 1,
+    collections: {
+      cards: { schema: orderedRange, policy: fieldMerge({ fields: { votes: counter(), tags: set() } }) },
+      invoices: { policy: rejectConflicts({ fields: { paid: counter() } }) },
+      notes: {
+        policy: custom((input) => {
+          observe?.(structuredClone(input))
+          const { local, remote, fields } = input
+          const out: Record<string, string | number | null> = {}
+          for (const f of fields) {
+            const mine = local?.[f]
+            const theirs = remote?.[f]
+            if (typeof mine === 'string' && mine.includes('veto')) return reject
+            // Deterministic, order-independent: keep the larger of the two canonical values.
+            out[f] = JSON.stringify(mine ?? null) > JSON.stringify(theirs ?? null) ? ((mine ?? null) as string | number | null) : ((theirs ?? null) as string | number | null)
+          }
+          return out
+        }),
+      },
+      tasks: { policy: lastWriterWins({ fields: { done: counter() } }) },
+      docs: { policy: manual({ fields: { tags: set() } }) },
+      counters: { policy: fieldMerge({ fields: { n: counter() } }) },
     },
-    tasks: { policy: lastWriterWins({ fields: { done: counter() } }) },
-    docs: { policy: manual({ fields: { tags: set() } }) },
-    counters: { policy: fieldMerge({ fields: { n: counter() } }) },
-  },
-})
+  })
+}
+
+/** The default schema, unobserved. */
+export const simSchema = createSimSchema()

@@ -30,6 +30,7 @@ describe('simulate', () => {
   it.each([
     ['a change applied twice', { decider: { applyDuplicates: true } }],
     ['a rejected transaction partly applied', { decider: { partialReject: true } }],
+    ['a conflict decided without the writer’s prev', { decider: { decideWithoutPrev: true } }],
     ['a commit gap not detected', { replica: { ignoreGaps: true } }],
   ] as const)('catches %s', async (_name, faults) => {
     const found = await firstFailingSeed(faults, 2000)

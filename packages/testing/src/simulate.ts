@@ -1,4 +1,4 @@
-import type { RecordValue, Schema } from '@accord/core'
+import type { CustomMergeInput, RecordValue, Schema } from '@accord/core'
 import type { ApplyFaults, DeciderFaults, LocalOp } from '@accord/core/internal'
 import { MemoryHubStore } from './memory-hub-store.js'
 import type { NetworkFaults } from './network.js'
@@ -6,7 +6,7 @@ import { Rng } from './rng.js'
 import { Scheduler } from './scheduler.js'
 import { Rooms, SimHub, type SettledChange } from './sim-hub.js'
 import { SimReplica } from './sim-replica.js'
-import { simSchema } from './sim-schema.js'
+import { createSimSchema } from './sim-schema.js'
 import { MarkSource, defaultWorkload, marksOf, type Workload, type WorkloadContext } from './workload.js'
 import { checkInvariants, type InvariantInput, type Ledger } from './invariants.js'
 
@@ -46,7 +46,8 @@ const SPACE = 'space-1'
  */
 export async function simulate(options: SimOptions): Promise<SimResult> {
   const rng = new Rng(options.seed)
-  const schema = options.schema ?? simSchema
+  const merges: CustomMergeInput[] = []
+  const schema = options.schema ?? createSimSchema((input) => merges.push(input))
   const workload = options.workload ?? defaultWorkload
   const trace: string[] = []
   const log = (line: string): void => {
@@ -60,7 +61,7 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
     duplicateRequest: rng.chance(0.3) ? rng.next() * 0.1 : 0,
     drop: rng.chance(0.3) ? rng.next() * 0.05 : 0,
   }
-  const ledger: Ledger = { settled: [], durableMarks: new Set(), droppableMarks: new Set(), counterSums: new Map(), restored: false }
+  const ledger: Ledger = { settled: [], durableMarks: new Set(), droppableMarks: new Set(), counterSums: new Map(), restored: false, prevs: new Map(), merges }
   const store = new MemoryHubStore({ storeId: () => rng.id('store-') })
   const rooms = new Rooms()
   const limits = { batchChanges: rng.int(3, 10), maxClockDriftMs: 60_000 }
@@ -81,6 +82,10 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
     }
     return new SimHub(`hub${i}`, store, schema, rooms, () => scheduler.now, hubOptions)
   })
+  // Three seeds in four leave prev out of pushes where no conflict is expected (ReplicaSync's
+  // default); the rest always send it. By seed, not drawn: the other knobs' draws stay as they were.
+  const prevOnDemand = options.seed % 4 !== 0
+  if (prevOnDemand) knobs.add('prev-on-demand')
   const pullLimit = rng.chance(0.3) ? 1 : rng.int(2, 20)
   if (pullLimit === 1) knobs.add('pull-limit-1')
   const replicas: SimReplica[] = []
@@ -102,6 +107,7 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
         trace: log,
         // Every other replica speaks the compact wire encoding (by index: no draw from the rng).
         wire: replicaCount % 2 === 0 ? (knobs.add('compact-wire'), 2) : 1,
+        prevOnDemand,
         ...(options.faults?.replica ? { faults: options.faults.replica } : {}),
       },
       data,
@@ -136,8 +142,10 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
   const write = async (r: SimReplica, ops: LocalOp[], droppable = false): Promise<void> => {
     const opMarks = marksOf(ops)
     log(`${r.name} write ${ops.map((o) => `${o.op} ${o.col}/${'key' in o ? o.key : String(o.value['id'])}`).join('; ')} marks=${opMarks.join(',')}`)
-    if (await r.write(ops)) {
+    const changes = await r.write(ops)
+    if (changes) {
       writes += 1
+      for (const c of changes) if (typeof c.set?.['mark'] === 'string') ledger.prevs.set(c.set['mark'], c.prev)
       for (const m of opMarks) (droppable ? ledger.droppableMarks : ledger.durableMarks).add(m)
       const counted = workload.counter
       for (const op of ops) {
@@ -241,6 +249,7 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
   failures.push(...checkInvariants(invariantInput))
   if (options.invariants) failures.push(...options.invariants(invariantInput))
   const pulls = replicas.reduce((sum, r) => sum + r.sync.pulls, 0)
+  if (replicas.some((r) => r.prevRequired > 0)) knobs.add('prev-required')
   for (const r of replicas) r.sync.close()
   return {
     seed: options.seed,
