@@ -13,6 +13,7 @@ import { openPersistentTab, withWorkerProfile, type BenchTab } from '../browser/
 import { startChild, type Child } from '../lib/child.js'
 import type { FigureModule } from '../lib/figure.js'
 import { distribution, round } from '../lib/stats.js'
+import type { BroadcastInstants } from '../node/server-process.js'
 import type { StoreTimings } from '../node/timed-store.js'
 import { makeItem } from '../schema.js'
 
@@ -52,7 +53,9 @@ export const p4: FigureModule = {
       const warmup = 5
       const accord: number[] = []
       const raw: number[] = []
+      const accordRounds: { sent: number; arrived: number }[] = []
       await hub.child.request({ type: 'store-timings', reset: true })
+      await hub.child.request({ type: 'broadcast-instants' })
       await withWorkerProfile(ctx, b, 'p4-receiver-accord-worker', async () => {
         for (let r = 0; r < rounds + warmup; r++) {
           for (const useRaw of [false, true]) {
@@ -60,11 +63,13 @@ export const p4: FigureModule = {
             const sent = await a.call('propagateWrite', { key, title, raw: useRaw })
             const arrived = await b.call('propagateArrival', { title, raw: useRaw, timeoutMs: 10_000 })
             if (r >= warmup) (useRaw ? raw : accord).push(arrived - sent)
+            if (!useRaw) accordRounds.push({ sent, arrived })
             await new Promise((resolve) => setTimeout(resolve, 20))
           }
         }
       })
       const store = await hub.child.request<StoreTimings>({ type: 'store-timings' })
+      const stages = splitStages(accordRounds.slice(warmup), (await hub.child.request<BroadcastInstants[]>({ type: 'broadcast-instants' })).slice(warmup))
       const commit = store.commitBatch ? store.commitBatch.ms / store.commitBatch.calls : Number.NaN
       const m = distribution(accord)
       const base = distribution(raw)
@@ -81,6 +86,7 @@ export const p4: FigureModule = {
             n: m.n,
             what: "A: update() → B: get$ emits the new value (A's commit, push, hub decide + durable commit, broadcast, B's commit, B's live read)",
             hubCommitBatchMsMean: round(commit),
+            ...(stages ? { stages } : {}),
           },
           baseline: {
             unit: 'ms',
@@ -94,7 +100,10 @@ export const p4: FigureModule = {
             text: `p50 ≤ baseline + 1 ms (${round(base.p50 + 1)}), p99 ≤ baseline + 3 ms (${round(base.p99 + 3)})`,
             met: m.p50 <= base.p50 + 1 && m.p99 <= base.p99 + 3,
           },
-          notes: [`measured − baseline: p50 ${round(m.p50 - base.p50)} ms, p99 ${round(m.p99 - base.p99)} ms`],
+          notes: [
+            `measured − baseline: p50 ${round(m.p50 - base.p50)} ms, p99 ${round(m.p99 - base.p99)} ms`,
+            ...(stages ? [`p50 by part: sender ${stages.sender.p50} ms, hub ${stages.hub.p50} ms, receiver ${stages.receiver.p50} ms`] : []),
+          ],
         },
       ]
     } finally {
@@ -102,4 +111,32 @@ export const p4: FigureModule = {
       for (const child of children) await child.stop()
     }
   },
+}
+
+/** Medians of one propagation's three parts; undefined when the hub did not see one push per round. */
+interface Stages {
+  what: string
+  sender: { p50: number; p99: number }
+  hub: { p50: number; p99: number }
+  receiver: { p50: number; p99: number }
+}
+
+/**
+ * Splits each Accord round at the hub's push arrival and broadcast: A's part (update() → its push
+ * reaches the hub: the local write, the outbox read, the emit), the hub's (decide, durable commit,
+ * encode) and B's (the broadcast reaches B's worker, its commit, the live re-read, Comlink). The
+ * three processes read one machine clock; the split is as exact as their `timeOrigin`s agree.
+ */
+function splitStages(rounds: readonly { sent: number; arrived: number }[], instants: readonly BroadcastInstants[]): Stages | undefined {
+  if (rounds.length === 0 || rounds.length !== instants.length) return undefined
+  const part = (f: (round: { sent: number; arrived: number }, at: BroadcastInstants) => number): { p50: number; p99: number } => {
+    const d = distribution(rounds.map((r, i) => f(r, instants[i] as BroadcastInstants)))
+    return { p50: round(d.p50), p99: round(d.p99) }
+  }
+  return {
+    what: "ms: sender = update() → push at the hub; hub = push → broadcast emitted; receiver = broadcast → B's get$",
+    sender: part((r, at) => at.pushArrived - r.sent),
+    hub: part((_, at) => at.emitted - at.pushArrived),
+    receiver: part((r, at) => r.arrived - at.emitted),
+  }
 }

@@ -40,6 +40,15 @@ export type ServerConfig =
 const MESSAGE_BYTES = 1_000_000 + 64 * 1024
 
 type Request = { id: number; type: string; [key: string]: unknown }
+
+/**
+ * When a traced push arrived and when its broadcast left, on the machine's clock as pages read it
+ * (`performance.timeOrigin + now()`), so P4 can split a propagation into A's, the hub's and B's part.
+ */
+export interface BroadcastInstants {
+  pushArrived: number
+  emitted: number
+}
 type Handler = (request: Request) => unknown
 
 /**
@@ -49,8 +58,9 @@ type Handler = (request: Request) => unknown
  * at the first of those emits, before any socket was written to. Exact with one push in flight at
  * a time, which is how P6 drives the hub.
  */
-function traceBroadcasts(hub: Hub): number[] {
+function traceBroadcasts(hub: Hub): { spans: number[]; instants: BroadcastInstants[] } {
   const spans: number[] = []
+  const instants: BroadcastInstants[] = []
   let pushArrived = 0
   let traced = true
   hub.io.on('connection', (socket) => {
@@ -67,7 +77,11 @@ function traceBroadcasts(hub: Hub): number[] {
     const emit = operator.emit.bind(operator)
     const except = operator.except.bind(operator)
     operator.emit = ((...args: unknown[]) => {
-      if (!traced) spans.push(performance.now() - pushArrived)
+      if (!traced) {
+        const emitted = performance.now()
+        spans.push(emitted - pushArrived)
+        instants.push({ pushArrived: performance.timeOrigin + pushArrived, emitted: performance.timeOrigin + emitted })
+      }
       traced = true
       return (emit as (...a: unknown[]) => boolean)(...args)
     }) as typeof emit
@@ -76,7 +90,7 @@ function traceBroadcasts(hub: Hub): number[] {
   }
   const to = hub.io.to.bind(hub.io)
   hub.io.to = ((room: string) => wrap(to(room))) as typeof hub.io.to
-  return spans
+  return { spans, instants }
 }
 
 /** Every pull page of `space` from since=0, keyed by the `since` that asked for it. */
@@ -119,8 +133,9 @@ async function main(): Promise<void> {
     })
     ready = { ...ready, port: hub.port }
     handlers.set('sockets', () => hub.io.of('/').sockets.size)
-    const spans = traceBroadcasts(hub)
+    const { spans, instants } = traceBroadcasts(hub)
     handlers.set('broadcast-spans', () => spans.splice(0))
+    handlers.set('broadcast-instants', () => instants.splice(0))
     handlers.set('store-timings', (request) => {
       const out = timed.timings()
       if (request.reset) timed.reset()

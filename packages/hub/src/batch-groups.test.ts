@@ -164,6 +164,26 @@ describe('BatchGroups', () => {
     expect(again.commits[0]?.conflict).toMatchObject({ fields: ['title'], base: { title: 'a' }, remote: { title: 'd' } })
   })
 
+  it.each([
+    { write: 'one shared write', faults: [] as Array<'throw'>, log: ['commit 1,2'] },
+    { write: 'a failed shared write, then one each', faults: ['throw'] as Array<'throw'>, log: ['throw 1,2', 'commit 1', 'commit 2'] },
+  ])("judges a push with the writers its connection's earlier push in the group first used ($write)", async ({ faults, log }) => {
+    const h = setup()
+    h.faults.push(...faults)
+    const declared = new TestWriter('r1', 'r1-w1')
+    const firstUsed = new TestWriter('r1', 'r1-w2')
+    // One connection, as the push handler hands it over: its live writer Set, shared by its pushes.
+    const connection = { replica: 'r1', writers: new Set([declared.writer]) }
+    const run = (changes: Change[]): Promise<BatchOutcome> => h.groups.run({ space: 's1', changes, connection, principal: 'p' }, () => undefined)
+    // The second push is sent before the first is acknowledged: it still has base 0 for x.
+    const [first, second] = await Promise.all([run([firstUsed.put('notes', 'x', { title: 'a' })]), run([declared.patch('notes', 'x', { title: 'b' }, 0)])])
+    expect(h.log).toEqual(log)
+    expect(ok(first).commits).toHaveLength(1)
+    // x's last commit is the connection's own (DESIGN §3 rule 3): no manual() conflict, the patch applies.
+    expect(ok(second).commits[0]).toMatchObject({ seq: 2, set: { title: 'b' } })
+    expect(ok(second).commits[0]?.conflict).toBeUndefined()
+  })
+
   it('keeps a group within maxChanges; the rest go first in the next one', async () => {
     const h = setup(3)
     const [a, b, c] = [new TestWriter('r1'), new TestWriter('r2'), new TestWriter('r3')]

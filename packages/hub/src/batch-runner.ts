@@ -33,8 +33,35 @@ export interface BatchDeps {
 export interface BatchJob {
   space: string
   changes: Change[]
+  /**
+   * `writers`: the connection's writers as it knows them, the same live Set for all its pushes,
+   * so that a push queued behind another of its connection's is judged with the writers that one
+   * first used (DESIGN §3 rule 3), even before they are added to the Set.
+   */
   connection: { replica: string; writers: ReadonlySet<string> }
   principal: Principal
+}
+
+/**
+ * The writers that batches of a group first used, by connection (its live writer Set): a later
+ * batch of the same connection counts them as its own, as it would had it waited for the ack.
+ */
+class FirstUsedWriters {
+  private readonly byConnection = new Map<ReadonlySet<string>, Set<string>>()
+
+  /** `job` with the writers its connection's earlier batches first used. */
+  widen(job: BatchJob): BatchJob {
+    const used = this.byConnection.get(job.connection.writers)
+    if (!used) return job
+    return { ...job, connection: { ...job.connection, writers: new Set([...job.connection.writers, ...used]) } }
+  }
+
+  record(job: BatchJob, outcome: BatchOutcome): void {
+    if (!outcome.ok || outcome.decision.commits.length === 0) return
+    let used = this.byConnection.get(job.connection.writers)
+    if (!used) this.byConnection.set(job.connection.writers, (used = new Set()))
+    for (const { writer } of outcome.decision.writers) used.add(writer)
+  }
 }
 
 export type BatchOutcome = { ok: true; decision: BatchDecision } | { ok: false; error: WireError }
@@ -89,12 +116,14 @@ export async function runBatchGroup(deps: BatchDeps, jobs: readonly BatchJob[]):
     const overlay = new DecisionOverlay(snapshotView(snapshot))
     const outcomes: PromiseSettledResult<BatchOutcome>[] = []
     const written: BatchDecision[] = []
+    const firstUsed = new FirstUsedWriters()
     for (const job of jobs) {
-      const [decided] = await Promise.allSettled([decideWithHooks(deps, job, overlay)])
+      const [decided] = await Promise.allSettled([decideWithHooks(deps, firstUsed.widen(job), overlay)])
       outcomes.push(decided as PromiseSettledResult<BatchOutcome>)
       if (decided?.status === 'fulfilled' && decided.value.ok && decided.value.decision.commits.length > 0) {
         overlay.add(decided.value.decision)
         written.push(decided.value.decision)
+        firstUsed.record(job, decided.value)
       }
     }
     let committed = true
@@ -103,7 +132,12 @@ export async function runBatchGroup(deps: BatchDeps, jobs: readonly BatchJob[]):
     } catch (error) {
       deps.logger.warn('a group of batches failed to write; settling them one by one', { space, batches: jobs.length, error })
       const settled: PromiseSettledResult<BatchOutcome>[] = []
-      for (const job of jobs) settled.push(...(await Promise.allSettled([runBatch(deps, job)])))
+      const firstUsedAlone = new FirstUsedWriters()
+      for (const job of jobs) {
+        const [outcome] = await Promise.allSettled([runBatch(deps, firstUsedAlone.widen(job))])
+        settled.push(outcome as PromiseSettledResult<BatchOutcome>)
+        if (outcome?.status === 'fulfilled') firstUsedAlone.record(job, outcome.value)
+      }
       return settled
     }
     if (committed) return outcomes

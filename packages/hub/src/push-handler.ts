@@ -32,7 +32,7 @@ async function handlePush(ctx: HubContext, socket: HubSocket, payload: unknown):
   const { changes } = checked.value
   // Broadcast as the batch settles, in its space's turn, so the room hears batches in seq order.
   const outcome = await ctx.ingest.run(
-    { space: state.space, changes, connection: { replica: state.replica, writers: new Set(state.writers) }, principal: state.principal },
+    { space: state.space, changes, connection: { replica: state.replica, writers: state.writers }, principal: state.principal },
     (decision) => broadcastBatch(ctx.io, socket, state.space, decision.commits, ctx.clustered),
   )
   if (!outcome.ok) return outcome

@@ -169,6 +169,20 @@ describe.each(storeFactories)('hub sync over real sockets on $name', (storeFacto
     expect(second.socket.connected).toBe(true)
   })
 
+  it("judges a push sent before the previous one's ack with the writers that one first used", async () => {
+    const a = await connect({ replicaId: 'r1', writers: ['own'] })
+    const put = a.change('notes', 'x', 'put', { title: 'a' }, { writer: 'first-used-here', n: 1 })
+    const patch = a.change('notes', 'x', 'patch', { title: 'b' }, { n: 1 })
+    // Not awaiting the first ack: the second push still has base 0 for x.
+    const [first, second] = await Promise.all([a.push([put]), a.push([patch])])
+    expect(ok(first).seq).toBe(1)
+    expect(ok(second).seq).toBe(2)
+    // x's last commit came from one of this connection's writers (DESIGN §3 rule 3): no manual() conflict.
+    const commit = await a.waitForCommit((c) => c.seq === 2)
+    expect(commit).toMatchObject({ set: { title: 'b' } })
+    expect(commit.conflict).toBeUndefined()
+  })
+
   it('lets copies of one database that share older writers coexist', async () => {
     const original = await connect({ replicaId: 'r1', writers: ['own-a', 'old'] })
     const copy = await connect({ replicaId: 'r1', writers: ['own-b', 'old'] })

@@ -57,9 +57,10 @@ export interface ReplicaListener {
   /** Local rejections the hub will never see (an oversize transaction). */
   rejected?(rejections: readonly RejectedTx[]): void
   /**
-   * Outbox size, cursor or connection progress moved. `outboxAdded`, when given: this runtime's
-   * local write added exactly that many changes to the outbox and nothing else moved, so a host
-   * that keeps the outbox size can add it instead of counting again. When absent, count.
+   * Outbox size, cursor or connection progress moved. `outboxAdded`, when given: the transaction
+   * that just committed changed the outbox by exactly that many changes (a local write adds them,
+   * applied commits remove what they settled: 0 for other replicas' commits), so a host that keeps
+   * the outbox size can add it instead of counting again. When absent, count.
    */
   progress?(outboxAdded?: number): void
   /** A protocol-level problem worth surfacing (kept in status). */
@@ -471,8 +472,9 @@ export class ReplicaSync {
     this.buffered = []
     if (!ready.length) return
     const result = await this.store.transaction((tx) => applyCommits(tx, this.schema, ready, this.options.faults))
-    this.afterApply(result.cursor, result.conflicts, result.maxHlc, new Set(ready.slice(0, result.applied).map((c) => c.col)))
-    if (result.applied > 0) this.kickPush()
+    this.afterApply(result.cursor, result.conflicts, result.maxHlc, new Set(ready.slice(0, result.applied).map((c) => c.col)), -result.settled)
+    // Only a settled change moves what the push loop would send next (past acknowledged changes).
+    if (result.settled > 0) this.kickPush()
     const rest = ready.slice(result.applied)
     if (result.stopped === 'mismatch') {
       void this.catchUp(conn, 0, undefined, true)
@@ -565,12 +567,13 @@ export class ReplicaSync {
     }
   }
 
-  private afterApply(cursor: number, conflicts: readonly ConflictRecord[], maxHlc: string | undefined, cols: ReadonlySet<string>): void {
+  /** `outboxAdded`: the outbox's change in size, when known (see `progress`). */
+  private afterApply(cursor: number, conflicts: readonly ConflictRecord[], maxHlc: string | undefined, cols: ReadonlySet<string>, outboxAdded?: number): void {
     this.state.cursor = cursor
     if (maxHlc) this.clock.receive(maxHlc)
     if (conflicts.length) this.options.listener?.conflicts?.(conflicts)
-    if (cols.size) this.notifyChanged(cols)
-    this.notify()
+    if (cols.size) this.notifyChanged(cols, outboxAdded)
+    else this.notify(outboxAdded)
   }
 
 
