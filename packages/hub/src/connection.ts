@@ -1,6 +1,5 @@
 import { PROTOCOL_VERSION } from '@accord/core'
-import { WIRE_COMPACT } from '@accord/core/internal'
-import { compactRoom, spaceRoom } from './broadcast.js'
+import { roomsOf, spaceRoom } from './broadcast.js'
 import type { HubContext } from './hub-context.js'
 import { wireLimits } from './limits.js'
 import { registerPullHandlers } from './pull-handler.js'
@@ -28,8 +27,9 @@ export function onConnection(ctx: HubContext, socket: HubSocket): void {
   registerPullHandlers(ctx, socket)
   registerUnknownEventHandler(socket)
   // Every socket is in the space's room (heads, handovers); compact ones also in their encoding's
-  // room, so each batch is encoded once per encoding, never once per socket.
-  void socket.join(state.wire === WIRE_COMPACT ? [spaceRoom(state.space), compactRoom(state.space)] : spaceRoom(state.space))
+  // room (and `wire: 3` ones in their replica's), so each batch is encoded once per form, never
+  // once per socket.
+  void socket.join(roomsOf(state.space, state.replica, state.wire))
   ctx.logger.debug('connected', { space: state.space, replica: state.replica, principal: state.principalId })
   void sendWelcome(ctx, socket)
 }

@@ -1,5 +1,5 @@
 import { PROTOCOL_VERSION, toWireError, validateHandshake, type Handshake } from '@accord/core'
-import { WIRE_COMPACT, WIRE_VERBOSE } from '@accord/core/internal'
+import { WIRE_COMPACT, WIRE_ROOM_COPY, WIRE_VERBOSE, type WireEncoding } from '@accord/core/internal'
 import { ConnectError } from './connect-error.js'
 import type { HubContext } from './hub-context.js'
 import { RateLimiter } from './limits.js'
@@ -52,9 +52,14 @@ async function acceptHandshake(ctx: HubContext, socket: HubSocket): Promise<Conn
     declared: handshake.writers,
     pushLimiter: new RateLimiter(limits.pushesPerSecond, limits.pushBurst),
     requestLimiter: new RateLimiter(limits.requestsPerSecond, limits.requestBurst),
-    // A replica announces the highest encoding it speaks; this hub speaks up to the compact one.
-    wire: (handshake.wire ?? WIRE_VERBOSE) >= WIRE_COMPACT ? WIRE_COMPACT : WIRE_VERBOSE,
+    wire: negotiateWire(handshake.wire),
   }
+}
+
+/** A replica announces the highest encoding it speaks; this hub speaks up to `wire: 3`. */
+function negotiateWire(announced: number | undefined): WireEncoding {
+  const wire = announced ?? WIRE_VERBOSE
+  return wire >= WIRE_ROOM_COPY ? WIRE_ROOM_COPY : wire >= WIRE_COMPACT ? WIRE_COMPACT : WIRE_VERBOSE
 }
 
 /**

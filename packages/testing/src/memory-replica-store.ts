@@ -22,6 +22,8 @@ const copy = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.stringify(v
  */
 export class MemoryReplicaStore implements ReplicaStore {
   data: ReplicaData
+  /** Called after each committed transaction (the simulator's checks). */
+  afterCommit: ((data: ReplicaData) => void) | undefined
   private queue: Promise<unknown> = Promise.resolve()
 
   constructor(initial: ReplicaState | ReplicaData) {
@@ -49,6 +51,7 @@ export class MemoryReplicaStore implements ReplicaStore {
       const tx = new MemoryTx(this.data)
       const result = await body(tx)
       tx.commit()
+      this.afterCommit?.(this.data)
       return result
     })
     this.queue = run.catch(() => undefined)

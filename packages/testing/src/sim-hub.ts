@@ -20,17 +20,30 @@ import {
   type PushResponse,
   type Schema,
 } from '@accord/core'
-import { DecisionOverlay, mergeDecisions, type DeciderFaults } from '@accord/core/internal'
+import { DecisionOverlay, mergeDecisions, type CommitsCopy, type DeciderFaults } from '@accord/core/internal'
+
+/** Deliberate routing bugs (tests only): which sockets of the author's replica get the room copy. */
+export interface BroadcastFaults {
+  /** Every socket, the sender's too: no replica ever learns which of its changes were settled. */
+  roomCopyToAuthor?: boolean
+  /** The author's other sockets (copies of its database): only the sender gets the author's copy. */
+  roomCopyToCopies?: boolean
+}
 
 /** A connected replica as a hub sees it. */
 export interface HubPeer {
   replica: string
   space: string
+  /** The encoding the peer announced (1 when absent). */
+  wire?: 1 | 2 | 3
   writers: Set<string>
   /** The connection's own writer (the first declared). */
   ownWriter: string
-  /** Delivers one `commits` message to this peer. */
-  send(message: CommitsMessage): void
+  /**
+   * Delivers one `commits` message to this peer; `copy` says which a `wire: 3` peer is sent: the
+   * author's copy to the author's replica, the room copy (no authors) to the others.
+   */
+  send(message: CommitsMessage, copy: CommitsCopy): void
   sendHead(head: number): void
   /** Drops the connection (a newer connection took over its writers). */
   drop(): void
@@ -39,6 +52,12 @@ export interface HubPeer {
 /** Where hubs meet: the rooms of every space, shared by all hub processes (like a Redis adapter). */
 export class Rooms {
   private members = new Map<string, Set<HubPeer>>()
+
+  constructor(
+    private readonly faults: BroadcastFaults = {},
+    /** Names a knob the run exercised. */
+    private readonly note: (knob: string) => void = () => {},
+  ) {}
 
   join(peer: HubPeer): void {
     for (const other of [...(this.members.get(peer.space) ?? [])]) {
@@ -53,7 +72,11 @@ export class Rooms {
     this.members.get(peer.space)?.delete(peer)
   }
 
-  /** The room's copy strips refusals; the writer's own socket gets them. */
+  /**
+   * The room's copy strips refusals; the writer's own socket gets them. Every socket of the
+   * commits' author replica (the writer's, and copies of its database) gets the author's copy, as
+   * the hub's author rooms do; the others the room copy.
+   */
   broadcast(space: string, message: CommitsMessage, writerPeer: HubPeer | undefined): void {
     const stripped: CommitsMessage = {
       v: message.v,
@@ -63,7 +86,16 @@ export class Rooms {
         return rest
       }),
     }
-    for (const peer of this.members.get(space) ?? []) peer.send(peer === writerPeer ? message : stripped)
+    const authors = new Set(message.commits.map((c) => c.by))
+    const copyFor = (peer: HubPeer): CommitsCopy => {
+      if (!authors.has(peer.replica) || this.faults.roomCopyToAuthor) return 'room'
+      return this.faults.roomCopyToCopies && peer !== writerPeer ? 'room' : 'author'
+    }
+    for (const peer of this.members.get(space) ?? []) {
+      const copy = copyFor(peer)
+      if (peer.wire === 3) this.note(copy === 'room' ? 'room-copy' : peer === writerPeer ? 'author-copy' : 'author-copy-to-db-copy')
+      peer.send(peer === writerPeer ? message : stripped, copy)
+    }
   }
 
   heads(space: string, head: number): void {

@@ -5,6 +5,7 @@ import { Link, type NetworkFaults } from './network.js'
 import type { Rng } from './rng.js'
 import type { Scheduler } from './scheduler.js'
 import type { HubPeer, SimHub } from './sim-hub.js'
+import { SettledWatch } from './settled-watch.js'
 import { SimWire } from './sim-wire.js'
 
 export interface SimReplicaOptions {
@@ -20,8 +21,11 @@ export interface SimReplicaOptions {
   skewMs: number
   faults?: ApplyFaults
   trace: (line: string) => void
-  /** 2: the replica's connections use the compact wire encoding (see sim-wire.ts). */
-  wire?: 1 | 2
+  /**
+   * 2: the replica's connections use the compact wire encoding (see sim-wire.ts); 3: and take
+   * room copies of other replicas' broadcasts.
+   */
+  wire?: 1 | 2 | 3
   /** Leave `prev` out of pushes where no conflict is expected (ReplicaSync's `prevOnDemand`). */
   prevOnDemand: boolean
 }
@@ -37,6 +41,9 @@ export class SimReplica {
   readonly wireFailures: string[] = []
   /** Pushes the hub refused as `prev_required` (each sent again with `prev`). */
   prevRequired = 0
+  /** Settled changes left in the outbox after their commit was applied (a failure of the run). */
+  readonly settleFailures: string[] = []
+  private readonly settled = new SettledWatch(() => this.name, (line) => this.settleFailures.push(line))
 
   constructor(
     readonly options: SimReplicaOptions,
@@ -45,6 +52,7 @@ export class SimReplica {
   ) {
     const initial: ReplicaState = { replicaId, writer: '', writers: {}, nextOrd: 1, cursor: 0, clockOffset: 0, syncedCols: [], schemaVersion: options.schema.version }
     this.store = new MemoryReplicaStore(data ?? initial)
+    this.store.afterCommit = (d) => this.settled.check(d)
   }
 
   get name(): string {
@@ -110,13 +118,19 @@ export class SimReplica {
     this.link = link
     // Read the database's writers now: other tabs may have created some since this runtime opened.
     const handshake = sync.handshake(this.options.space, 'token', this.store.data.state)
-    const wire = this.options.wire === 2 ? new SimWire(handshake, (line) => this.wireFailures.push(`${this.name}: ${line}`)) : undefined
+    const compact = this.options.wire === 2 || this.options.wire === 3 ? this.options.wire : undefined
+    const wire = compact ? new SimWire(handshake, compact, (line) => this.wireFailures.push(`${this.name}: ${line}`)) : undefined
     const peer: HubPeer = {
       replica: handshake.replicaId,
       space: this.options.space,
+      wire: this.options.wire ?? 1,
       writers: new Set(handshake.writers),
       ownWriter: handshake.writers[0] ?? '',
-      send: (message) => link.deliver(() => sync.receiveCommits(wire ? wire.commits(message) : message)),
+      send: (message, copy) =>
+        link.deliver(() => {
+          this.settled.delivered(message, this.store.data)
+          sync.receiveCommits(wire ? wire.commits(message, copy) : message)
+        }),
       sendHead: (head) => link.deliver(() => sync.receiveHead(head)),
       drop: () => link.cut(),
     }

@@ -1,11 +1,12 @@
 /**
- * A simulated connection's compact wire (`wire: 2`, core's protocol/wire): every push, broadcast
- * and pull page of the replica goes through the codec and through JSON text, as over a socket,
- * and must come out as the logical message that went in. A mismatch or a decoding error is a
- * failure of the run; the run goes on with the decoded message, which is what a real peer gets.
+ * A simulated connection's compact wire (`wire: 2` or `3`, core's protocol/wire): every push,
+ * broadcast and pull page of the replica goes through the codec and through JSON text, as over a
+ * socket, and must come out as the logical message that went in (a room copy: as `roomCopyOf`
+ * it). A mismatch or a decoding error is a failure of the run; the run goes on with the decoded
+ * message, which is what a real peer gets.
  */
 import { canonicalJson, type CommitsMessage, type Handshake, type PullResponse, type PushRequest } from '@accord/core'
-import { decodeWireCommits, decodeWirePage, decodeWirePush, encodeWireCommits, encodeWirePage, encodeWirePush } from '@accord/core/internal'
+import { decodeWireCommits, decodeWirePage, decodeWirePush, encodeWireCommits, encodeWirePage, encodeWirePush, roomCopyOf, type CommitsCopy } from '@accord/core/internal'
 
 const overTheWire = (value: unknown): unknown => JSON.parse(JSON.stringify(value)) as unknown
 
@@ -14,6 +15,8 @@ export class SimWire {
 
   constructor(
     private readonly handshake: Handshake,
+    /** 3: this peer takes room copies of other replicas' broadcasts. */
+    private readonly wire: 2 | 3,
     private readonly fail: (line: string) => void,
   ) {}
 
@@ -28,8 +31,11 @@ export class SimWire {
     return this.check('push', request, decodeWirePush(overTheWire(encodeWirePush(request, ctx)), ctx))
   }
 
-  commits(message: CommitsMessage): CommitsMessage {
-    return this.check('commits', message, decodeWireCommits(overTheWire(encodeWireCommits(message))))
+  /** A `wire: 2` peer is sent the author's copy of every batch, as a hub sends it. */
+  commits(message: CommitsMessage, copy: CommitsCopy): CommitsMessage {
+    const sent = this.wire === 3 ? copy : 'author'
+    const expected = sent === 'room' ? roomCopyOf(message) : message
+    return this.check('commits', expected, decodeWireCommits(overTheWire(encodeWireCommits(message, sent))))
   }
 
   page(response: PullResponse): PullResponse {

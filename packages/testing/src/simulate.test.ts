@@ -32,6 +32,10 @@ describe('simulate', () => {
     ['a rejected transaction partly applied', { decider: { partialReject: true } }],
     ['a conflict decided without the writer’s prev', { decider: { decideWithoutPrev: true } }],
     ['a commit gap not detected', { replica: { ignoreGaps: true } }],
+    // Both converge (the pull after a duplicate's ack settles the changes): the settled watch
+    // (DESIGN §3 rule 7) catches them.
+    ['a broadcast without its author to the author\'s own socket', { broadcast: { roomCopyToAuthor: true } }],
+    ['a broadcast without its author to copies of the author\'s database', { broadcast: { roomCopyToCopies: true } }],
   ] as const)('catches %s', async (_name, faults) => {
     const found = await firstFailingSeed(faults, 2000)
     expect(found, 'the simulator missed an injected fault').toBeDefined()

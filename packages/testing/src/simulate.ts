@@ -4,7 +4,7 @@ import { MemoryHubStore } from './memory-hub-store.js'
 import type { NetworkFaults } from './network.js'
 import { Rng } from './rng.js'
 import { Scheduler } from './scheduler.js'
-import { Rooms, SimHub, type SettledChange } from './sim-hub.js'
+import { Rooms, SimHub, type BroadcastFaults, type SettledChange } from './sim-hub.js'
 import { SimReplica } from './sim-replica.js'
 import { createSimSchema } from './sim-schema.js'
 import { MarkSource, defaultWorkload, marksOf, type Workload, type WorkloadContext } from './workload.js'
@@ -14,6 +14,7 @@ import { checkInvariants, type InvariantInput, type Ledger } from './invariants.
 export interface SimFaults {
   decider?: DeciderFaults
   replica?: ApplyFaults
+  broadcast?: BroadcastFaults
 }
 
 export interface SimOptions {
@@ -39,6 +40,16 @@ export interface SimResult {
 
 const SPACE = 'space-1'
 
+/** By `count % 4` (the replica's index + 1): r0 logical, r1 `wire: 3`, r2 `wire: 2`, r3 `wire: 3`, … */
+const WIRES: readonly (1 | 2 | 3)[] = [3, 1, 3, 2]
+
+/** The wire encoding of the `count`-th replica (from 1). */
+function wireOf(count: number, knobs: Set<string>): 1 | 2 | 3 {
+  const wire = WIRES[count % 4] ?? 1
+  if (wire > 1) knobs.add('compact-wire')
+  return wire
+}
+
 /**
  * Runs one seeded simulation: replicas write at random while the network partitions, delays,
  * reorders, duplicates and drops, replicas and hubs crash, databases are cloned and the hub's store
@@ -63,7 +74,7 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
   }
   const ledger: Ledger = { settled: [], durableMarks: new Set(), droppableMarks: new Set(), counterSums: new Map(), restored: false, prevs: new Map(), merges }
   const store = new MemoryHubStore({ storeId: () => rng.id('store-') })
-  const rooms = new Rooms()
+  const rooms = new Rooms(options.faults?.broadcast, (knob) => knobs.add(knob))
   const limits = { batchChanges: rng.int(3, 10), maxClockDriftMs: 60_000 }
   const hubCount = rng.chance(0.3) ? 2 : 1
   if (hubCount === 2) knobs.add('two-deciders')
@@ -105,8 +116,9 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
         gapGraceMs: rng.int(20, 200),
         skewMs,
         trace: log,
-        // Every other replica speaks the compact wire encoding (by index: no draw from the rng).
-        wire: replicaCount % 2 === 0 ? (knobs.add('compact-wire'), 2) : 1,
+        // Replicas speak, in turn, the logical messages, `wire: 3` (room copies), `wire: 2`, `wire: 3`
+        // (by index: no draw from the rng), so copies of a database may speak different ones.
+        wire: wireOf(replicaCount, knobs),
         prevOnDemand,
         ...(options.faults?.replica ? { faults: options.faults.replica } : {}),
       },
@@ -246,6 +258,7 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
   running = false
   const invariantInput: InvariantInput = { schema, store, space: SPACE, replicas, ledger, counter: workload.counter }
   failures.push(...replicas.flatMap((r) => r.wireFailures))
+  failures.push(...replicas.flatMap((r) => r.settleFailures.slice(0, 3)))
   failures.push(...checkInvariants(invariantInput))
   if (options.invariants) failures.push(...options.invariants(invariantInput))
   const pulls = replicas.reduce((sum, r) => sum + r.sync.pulls, 0)

@@ -19,8 +19,9 @@ export interface Handshake {
   token: string | null
   /**
    * The highest wire encoding the replica speaks (see protocol/wire): absent or 1, the logical
-   * JSON messages; 2, compact pushes, broadcasts and pull pages. A hub answers in the encoding
-   * announced (up to the highest it speaks).
+   * JSON messages; 2, compact pushes, broadcasts and pull pages; 3, as 2, with other replicas'
+   * broadcasts as room copies (no authors). A hub answers in the encoding announced (up to the
+   * highest it speaks).
    */
   wire?: number
 }
@@ -122,9 +123,9 @@ export type HeadResponse = { ok: true; head: number } | { ok: false; error: Wire
 
 /** Events a replica emits (the generic of the hub's Server and the client's Socket). */
 export interface ClientToHubEvents {
-  /** A `PushRequest`, or its compact form on a `wire: 2` connection. */
+  /** A `PushRequest`, or its compact form on a `wire: 2` or `3` connection. */
   push: (request: PushRequest | WirePush, ack: (response: PushResponse) => void) => void
-  /** Answered with a `PullResponse`, or a page's compact form on a `wire: 2` connection. */
+  /** Answered with a `PullResponse`, or a page's compact form on a `wire: 2` or `3` connection. */
   pull: (request: PullRequest, ack: (response: PullResponse | WirePage) => void) => void
   head: (ack: (response: HeadResponse) => void) => void
 }
@@ -132,7 +133,10 @@ export interface ClientToHubEvents {
 /** Events the hub emits. */
 export interface HubToClientEvents {
   welcome: (reply: HandshakeReply) => void
-  /** A `CommitsMessage`, or its compact form on a `wire: 2` connection. */
+  /**
+   * A `CommitsMessage`, or its compact form on a `wire: 2` or `3` connection: the author's copy,
+   * or on `wire: 3` for another replica's batch the room copy (see protocol/wire/commits.ts).
+   */
   commits: (message: CommitsMessage | WireCommits) => void
   head: (message: HeadMessage) => void
 }

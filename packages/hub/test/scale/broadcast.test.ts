@@ -10,6 +10,8 @@ const NODES = 3
 const PER_NODE = 2
 const WRITES = 30
 const SLOW_LINK_MS = 300
+/** The encoding of replica i (on process i % NODES): each process has a compact and a verbose one. */
+const WIRES: readonly (2 | 3 | undefined)[] = [3, undefined, 2, undefined, 3, undefined]
 
 /**
  * Replicas on every process write at once; each must end with the store's exact state, having
@@ -18,10 +20,12 @@ const SLOW_LINK_MS = 300
  */
 async function writeEverywhere(cluster: Cluster, space: string, options: { liveFromEverywhere: boolean }): Promise<MiniReplica[]> {
   const replicas = await Promise.all(
-    // Every process holds a compact (`wire: 2`) and a verbose replica: each batch crosses Redis once per encoding.
-    Array.from({ length: NODES * PER_NODE }, (_, i) => MiniReplica.open({ urls: [cluster.nodes[i % NODES]?.url as string], space, window: 2, ...(i % 2 === 0 ? { wire: 2 as const } : {}) })),
+    // Every process holds a compact (`wire: 2` or `3`) and a verbose replica: each batch crosses
+    // Redis once per form (author's copy, room copy, logical).
+    Array.from({ length: NODES * PER_NODE }, (_, i) => MiniReplica.open({ urls: [cluster.nodes[i % NODES]?.url as string], space, window: 2, ...(WIRES[i] ? { wire: WIRES[i] } : {}) })),
   )
-  const nodeOf = new Map(replicas.map((r, i) => [r.replicaId, i % NODES]))
+  // Keys name their writer `r<i>-…`; a room copy does not name its author.
+  const nodeOf = (key: string): number => Number(key.slice(1, key.indexOf('-'))) % NODES
   try {
     for (let j = 0; j < WRITES; j++) for (const [i, r] of replicas.entries()) r.put('notes', `r${i}-${j}`, { id: `r${i}-${j}`, n: j })
     await Promise.all(replicas.map((r) => r.waitFor((x) => x.settled, 'all writes acknowledged')))
@@ -38,7 +42,7 @@ async function writeEverywhere(cluster: Cluster, space: string, options: { liveF
       expect(new Set(seqs).size).toBe(seqs.length)
       if (!options.liveFromEverywhere) continue
       // Live, not only by catch-up: commits written through every other process reached it.
-      const elsewhere = new Set(r.live.map((c) => nodeOf.get(c.by ?? '')).filter((node) => node !== i % NODES))
+      const elsewhere = new Set(r.live.map((c) => nodeOf(c.key)).filter((node) => node !== i % NODES))
       expect(elsewhere.size).toBe(NODES - 1)
     }
     return replicas
@@ -65,6 +69,26 @@ describe('broadcasts across hub processes (Redis adapter)', () => {
       adapter: { kind: 'redis', ok: true, detail: expect.stringContaining('127.0.0.1:6379') as string },
     })
   })
+
+  it("sends a copy of a database on another process the author's copy, and other replicas the room copy", async () => {
+    const space = 'copies'
+    const url = (i: number): string[] => [cluster.nodes[i]?.url as string]
+    const original = await MiniReplica.open({ urls: url(0), space, window: 2, wire: 3, replicaId: 'r-db' })
+    const copy = await MiniReplica.open({ urls: url(1), space, window: 2, wire: 3, replicaId: 'r-db' })
+    const other = await MiniReplica.open({ urls: url(2), space, window: 2, wire: 3 })
+    try {
+      for (let j = 0; j < 5; j++) original.put('notes', `o-${j}`, { id: `o-${j}`, n: j })
+      for (const r of [original, copy, other]) await r.waitFor((x) => x.cursor === 5, 'cursor at 5')
+      const authors = (r: MiniReplica) => r.live.map((c) => [c.seq, c.by, c.through])
+      expect(authors(copy)).toEqual(authors(original))
+      expect(copy.live.every((c) => c.by === 'r-db' && c.writer !== undefined)).toBe(true)
+      expect(other.live.length).toBeGreaterThan(0)
+      expect(other.live.every((c) => c.by === undefined && c.writer === undefined && c.through === undefined)).toBe(true)
+      for (const r of [original, copy, other]) expect(r.problems).toEqual([])
+    } finally {
+      for (const r of [original, copy, other]) r.close()
+    }
+  }, 60_000)
 
   it('delivers every write to replicas on every process, live, applied in seq order', async () => {
     const replicas = await writeEverywhere(cluster, 'live', { liveFromEverywhere: true })

@@ -24,8 +24,9 @@ export interface SocketSessionOptions {
   /** Socket.IO path, when the hub is mounted elsewhere. */
   path?: string
   /**
-   * The wire encoding to announce: 2 (default), compact pushes, broadcasts and pull pages; 1, the
-   * logical JSON messages (what every hub accepts; for debugging and compatibility tests).
+   * The wire encoding to announce: 3 (default), compact pushes, broadcasts and pull pages, and
+   * other replicas' broadcasts without their authors; 2, compact with every broadcast whole; 1,
+   * the logical JSON messages (what every hub accepts; for debugging and compatibility tests).
    */
   wire?: WireEncoding
 }

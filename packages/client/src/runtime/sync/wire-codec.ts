@@ -5,7 +5,7 @@
  * gap it leaves is filled by a pull.
  */
 import type { CommitsMessage, Handshake, HandshakeReply, PullResponse, PushRequest } from '@accord/core'
-import { decodeWireCommits, decodeWirePage, encodeWirePush, WIRE_COMPACT, type WireEncoding, type WirePush } from '@accord/core/internal'
+import { decodeWireCommits, decodeWirePage, encodeWirePush, isCompactWire, WIRE_ROOM_COPY, type WireEncoding, type WirePush } from '@accord/core/internal'
 
 export class WireCodec {
   readonly handshake: Handshake
@@ -13,9 +13,9 @@ export class WireCodec {
 
   constructor(
     handshake: Handshake,
-    readonly wire: WireEncoding = WIRE_COMPACT,
+    readonly wire: WireEncoding = WIRE_ROOM_COPY,
   ) {
-    this.handshake = wire === WIRE_COMPACT ? { ...handshake, wire } : { ...handshake }
+    this.handshake = isCompactWire(wire) ? { ...handshake, wire } : { ...handshake }
   }
 
   /** The welcome's hubTime is the reference of the compact pushes' clocks. */
@@ -24,7 +24,7 @@ export class WireCodec {
   }
 
   push(request: PushRequest): PushRequest | WirePush {
-    if (this.wire !== WIRE_COMPACT || this.epoch === undefined) return request
+    if (!isCompactWire(this.wire) || this.epoch === undefined) return request
     return encodeWirePush(request, { replica: this.handshake.replicaId, writers: this.handshake.writers, epoch: this.epoch })
   }
 
@@ -35,7 +35,11 @@ export class WireCodec {
     return decoded.ok ? { ok: true, ...decoded.value } : { ok: false, error: decoded.error }
   }
 
-  /** The logical message, or undefined for one that does not decode. */
+  /**
+   * The logical message, or undefined for one that does not decode. A room copy (another
+   * replica's batch, `wire: 3`) comes without authors: this database holds none of their writers.
+   * A hub that speaks only `wire: 2` sends every socket the author's copy, decoded the same way.
+   */
   commits(message: unknown): CommitsMessage | undefined {
     if (!Array.isArray(message)) return message as CommitsMessage
     const decoded = decodeWireCommits(message)

@@ -13,6 +13,14 @@ import { wireFail } from './reader.js'
 const MAX_WALL = 2 ** 48 - 1
 const MAX_COUNTER = 0xffff
 
+/**
+ * The node of an HLC a message carried without one and without implying it (a broadcast's room
+ * copy): the receiver only follows the clock, which reads wall and counter. A valid HLC node, so
+ * the decoded commit stays well-formed; where two HLCs tie on wall and counter it is an arbitrary
+ * tie-break, as any node is.
+ */
+export const UNKNOWN_NODE = '_'
+
 /** The wall of the previous HLC of the message: the base of the next delta. */
 export interface ClockRef {
   wall: number

@@ -4,7 +4,8 @@ import { commitsArb, DECLARED, EPOCH, pageArb, pushArb, REPLICA } from '../../..
 import type { Change, Commit } from '../../model/change.js'
 import { PROTOCOL_VERSION, type CommitsMessage, type PulledRecord, type PullPage, type PushRequest } from '../messages.js'
 import { validatePushRequest } from '../validate.js'
-import { decodeWireCommits, decodeWirePage, decodeWirePush, encodeWireCommits, encodeWirePage, encodeWirePush } from './index.js'
+import { decodeHlc } from '../../clock/hlc.js'
+import { decodeWireCommits, decodeWirePage, decodeWirePush, encodeWireCommits, encodeWirePage, encodeWirePush, roomCopyOf, UNKNOWN_NODE } from './index.js'
 
 // WIRE_SEED replays a failing run (fast-check prints its seed and path); WIRE_RUNS searches deeper.
 const seed = Number(process.env['WIRE_SEED'] ?? 20261126)
@@ -92,11 +93,59 @@ describe('compact commits codec', () => {
     )
   })
 
+  it(`decode(encode(commits, 'room')) is roomCopyOf(commits), for random valid broadcasts (seed ${seed})`, () => {
+    fc.assert(
+      fc.property(commitsArb, (commits) => {
+        const logical: CommitsMessage = { v: PROTOCOL_VERSION, commits }
+        const decoded = decodeWireCommits(overTheWire(encodeWireCommits(logical, 'room')))
+        expect(decoded).toEqual({ ok: true, value: overTheWire(roomCopyOf(logical)) })
+      }),
+      runs,
+    )
+  })
+
+  it('the room copy keeps what a replica reads: seq, pv, values, conflicts, and every HLC\'s wall and counter', () => {
+    const strip = ({ by: _b, writer: _w, through: _t, tx: _x, hlc: _h, ...rest }: Commit) => rest
+    const clock = (hlc: string) => {
+      const { wall, counter } = decodeHlc(hlc)
+      return [wall, counter]
+    }
+    fc.assert(
+      fc.property(commitsArb, (commits) => {
+        const room = roomCopyOf({ v: PROTOCOL_VERSION, commits }).commits
+        expect(room.map(strip)).toEqual(commits.map(strip))
+        room.forEach((c, i) => {
+          expect(Object.keys(c).filter((k) => ['by', 'writer', 'through', 'tx'].includes(k))).toEqual([])
+          const original = (commits[i] as Commit).hlc
+          expect(Object.keys(c.hlc).sort()).toEqual(Object.keys(original).sort())
+          for (const [field, hlc] of Object.entries(c.hlc)) {
+            const before = original[field] as string
+            expect(clock(hlc)).toEqual(clock(before))
+            expect([before.slice(before.lastIndexOf('-') + 1), UNKNOWN_NODE]).toContain(hlc.slice(hlc.lastIndexOf('-') + 1))
+          }
+        })
+      }),
+      runs,
+    )
+  })
+
   it('sends the author once per run and one node-less HLC per commit', () => {
     const hlc = (wall: number): string => `${wall.toString(16).padStart(12, '0')}-0000-${REPLICA}`
     const commit = (seq: number) => ({ seq, pv: seq - 100, col: 'items', key: `k${seq}`, set: { title: 't' }, hlc: { title: hlc(EPOCH + seq) }, by: REPLICA, writer: 'w1', through: seq, tx: seq })
     const wire = encodeWireCommits({ v: PROTOCOL_VERSION, commits: [commit(101), commit(102)] })
     expect(JSON.stringify(wire)).toBe(`[101,[7,100,"items","k101",{"title":"t"},${EPOCH + 101},["${REPLICA}","w1",101,101]],[3,100,"items","k102",{"title":"t"},1]]`)
+  })
+
+  it('sends the room no author and no HLC node, whoever the node was (P8\'s single patch)', () => {
+    const hlc = (wall: number, node: string): string => `${wall.toString(16).padStart(12, '0')}-0000-${node}`
+    const commits: Commit[] = [
+      { seq: 101, pv: 1, col: 'items', key: 'item-0000000', set: { title: 'Renamed item 0' }, hlc: { title: hlc(EPOCH, REPLICA) }, by: REPLICA, writer: 'w1', through: 101, tx: 2 },
+      { seq: 102, pv: 90, col: 'items', key: 'item-0000001', set: { title: 'merged' }, hlc: { title: hlc(EPOCH + 3, 'hub') }, by: REPLICA, writer: 'w1', through: 102, tx: 3 },
+    ]
+    const wire = encodeWireCommits({ v: PROTOCOL_VERSION, commits }, 'room')
+    expect(JSON.stringify(wire)).toBe(`[101,[3,100,"items","item-0000000",{"title":"Renamed item 0"},${EPOCH}],[3,12,"items","item-0000001",{"title":"merged"},3]]`)
+    const decoded = decodeWireCommits(overTheWire(wire))
+    expect(decoded.ok && decoded.value.commits.map((c) => c.hlc['title'])).toEqual([hlc(EPOCH, UNKNOWN_NODE), hlc(EPOCH + 3, UNKNOWN_NODE)])
   })
 })
 

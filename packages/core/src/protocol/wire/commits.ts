@@ -10,23 +10,33 @@
  * commit of the run has the same `by` and `writer`, `through` + 1 and `tx` + 1 (or the same `tx`,
  * flag `SAME_TX`). When every written field (`set`'s keys and `unset`) carries one HLC, that HLC is
  * sent once, without its node when the node is `by` (see clock.ts; the first wall is absolute).
- * Encoded once per batch for every compact socket of the room, so it depends on nothing
- * per-connection.
+ *
+ * That is the **author's copy**, for the sockets of the replica whose changes the batch settled.
+ * The **room copy** (`wire: 3`, every other socket) has no author run at all: another replica's
+ * outbox never holds this writer's changes, so `writer`/`through` would remove nothing there, and
+ * its HLCs serve only the receiver's clock, which reads wall and counter, never the node. Its
+ * uniform HLCs travel without their node, whatever it was, and decode with `UNKNOWN_NODE`. A frame
+ * whose first commit starts no author run is a room copy. Each copy is encoded once per batch for
+ * all its sockets, so neither depends on the connection.
  */
 import type { Commit } from '../../model/change.js'
 import { PROTOCOL_VERSION, type CommitsMessage } from '../messages.js'
 import type { ValidationResult } from '../validate.js'
-import { decodeClock, encodeClock, type ClockRef } from './clock.js'
+import { decodeHlc, encodeHlc, isHlc } from '../../clock/hlc.js'
+import { decodeClock, encodeClock, UNKNOWN_NODE, type ClockRef } from './clock.js'
 import { decodeWith, definedKeys, isPlainRecord, Tuple, wireFail } from './reader.js'
 
 /** A compact `commits` message. */
 export type WireCommits = unknown[]
 
+/** Which copy of a batch to encode: the author's replica's (with the author runs) or the room's. */
+export type CommitsCopy = 'author' | 'room'
+
 export const COMMIT_FLAGS = {
   SET: 1,
   /** One HLC for every written field. */
   HLC: 2,
-  /** A new author run: `[by, writer, through, tx]` follows. */
+  /** A new author run: `[by, writer, through, tx]` follows. Never in a room copy. */
   RUN: 4,
   /** In a run: the same `tx` as the previous commit (else its `tx` + 1). */
   SAME_TX: 8,
@@ -51,6 +61,8 @@ interface Author {
 }
 
 const next = (n: number | undefined): number | undefined => (n === undefined ? undefined : n + 1)
+const NO_AUTHOR: Author = { by: undefined, writer: undefined, through: undefined, tx: undefined }
+const nodeOf = (hlc: string): string | undefined => (isHlc(hlc) ? decodeHlc(hlc).node : undefined)
 
 /** The one HLC all written fields share, when they do (and there is at least one). */
 function uniformHlc(commit: Commit): string | undefined {
@@ -61,7 +73,8 @@ function uniformHlc(commit: Commit): string | undefined {
   return keys.every((k) => commit.hlc[k] === first) ? first : undefined
 }
 
-export function encodeWireCommits(message: CommitsMessage): WireCommits {
+/** The compact form of `message`: the author's copy unless `copy` is `'room'`. */
+export function encodeWireCommits(message: CommitsMessage, copy: CommitsCopy = 'author'): WireCommits {
   const first = message.commits[0]
   if (first === undefined) return []
   const out: unknown[] = [first.seq]
@@ -77,11 +90,9 @@ export function encodeWireCommits(message: CommitsMessage): WireCommits {
     }
     if (c.set !== undefined) add(F.SET, c.set)
     const uniform = uniformHlc(c)
-    if (uniform !== undefined) add(F.HLC, encodeClock(uniform, c.by, clock))
-    const sameRun = author !== undefined && c.by === author.by && c.writer === author.writer && c.through === next(author.through)
-    if (sameRun && c.tx === author?.tx && c.tx !== undefined) flags |= F.SAME_TX
-    else if (!sameRun || c.tx !== next(author?.tx)) add(F.RUN, [c.by ?? null, c.writer ?? null, c.through ?? null, c.tx ?? null])
-    author = { by: c.by, writer: c.writer, through: c.through, tx: c.tx }
+    // The room copy drops every uniform HLC's node: the node is what the receiver does not need.
+    if (uniform !== undefined) add(F.HLC, encodeClock(uniform, copy === 'room' ? nodeOf(uniform) : c.by, clock))
+    if (copy === 'author') author = encodeAuthor(c, author, add, (bit) => (flags |= bit))
     if (c.unset !== undefined) add(F.UNSET, c.unset)
     if (c.del) flags |= F.DEL
     if (uniform === undefined && definedKeys(c.hlc).length > 0) add(F.HLC_MAP, c.hlc)
@@ -96,8 +107,33 @@ export function encodeWireCommits(message: CommitsMessage): WireCommits {
 }
 
 /**
- * Rebuilds the logical `commits` message. Checks every part's type (a replica trusts its hub's
- * commits, but a broken frame must fail as `malformed`, never throw); never throws.
+ * The logical message a room copy of `message` decodes to: each commit without `by`, `writer`,
+ * `through` and `tx`, and an HLC shared by all its written fields with the node `UNKNOWN_NODE`
+ * (other HLCs unchanged). The contract of `encodeWireCommits(message, 'room')`.
+ */
+export function roomCopyOf(message: CommitsMessage): CommitsMessage {
+  const commits = message.commits.map((c): Commit => {
+    const { by: _by, writer: _writer, through: _through, tx: _tx, ...rest } = c
+    const uniform = uniformHlc(c)
+    if (uniform === undefined || !isHlc(uniform)) return rest
+    const anonymous = encodeHlc({ ...decodeHlc(uniform), node: UNKNOWN_NODE })
+    return { ...rest, hlc: Object.fromEntries([...definedKeys(c.set), ...(c.unset ?? [])].map((f) => [f, anonymous])) }
+  })
+  return { v: message.v, commits }
+}
+
+/** Continues the previous commit's author run, or starts a new one; returns the commit's author. */
+function encodeAuthor(c: Commit, previous: Author | undefined, add: (bit: number, value: unknown) => void, flag: (bit: number) => void): Author {
+  const sameRun = previous !== undefined && c.by === previous.by && c.writer === previous.writer && c.through === next(previous.through)
+  if (sameRun && c.tx === previous.tx && c.tx !== undefined) flag(F.SAME_TX)
+  else if (!sameRun || c.tx !== next(previous.tx)) add(F.RUN, [c.by ?? null, c.writer ?? null, c.through ?? null, c.tx ?? null])
+  return { by: c.by, writer: c.writer, through: c.through, tx: c.tx }
+}
+
+/**
+ * Rebuilds the logical `commits` message; from a room copy, the message `roomCopyOf` describes.
+ * Checks every part's type (a replica trusts its hub's commits, but a broken frame must fail as
+ * `malformed`, never throw); never throws.
  */
 export function decodeWireCommits(input: unknown): ValidationResult<CommitsMessage> {
   return decodeWith(() => {
@@ -106,6 +142,7 @@ export function decodeWireCommits(input: unknown): ValidationResult<CommitsMessa
     if (items.length === 0) return { v: PROTOCOL_VERSION, commits: [] }
     let seq = list.int() - 1
     let author: Author | undefined
+    let room: boolean | undefined
     const clock: ClockRef = { wall: 0 }
     const commits: Commit[] = []
     for (let i = 1; i < items.length; i++) {
@@ -121,9 +158,10 @@ export function decodeWireCommits(input: unknown): ValidationResult<CommitsMessa
       const set = has(F.SET) ? t.record() : undefined
       const hlcAt = t.where
       const token = has(F.HLC) ? t.next() : undefined
-      if (has(F.RUN)) author = readAuthor(t)
-      else if (author === undefined) wireFail(path, 'the first commit must start an author run')
-      else author = { ...author, through: next(author.through), tx: has(F.SAME_TX) ? author.tx : next(author.tx) }
+      // The first commit tells the copy: an author's copy starts with a run, a room copy has none.
+      room ??= !has(F.RUN)
+      if (room && (has(F.RUN) || has(F.SAME_TX))) wireFail(flagsAt, 'a room copy carries no author run')
+      author = room ? NO_AUTHOR : has(F.RUN) ? readAuthor(t) : continueRun(author ?? NO_AUTHOR, has(F.SAME_TX))
       const unset = has(F.UNSET) ? readStrings(t) : undefined
       const hlcMap = has(F.HLC_MAP) ? readHlcMap(t) : undefined
       const rejected = has(F.REJECTED) ? t.string() : undefined
@@ -136,7 +174,7 @@ export function decodeWireCommits(input: unknown): ValidationResult<CommitsMessa
       if (unset !== undefined) commit.unset = unset
       if (has(F.DEL)) commit.del = true
       if (token !== undefined) {
-        const hlc = decodeClock(token, author.by, clock, hlcAt)
+        const hlc = decodeClock(token, room ? UNKNOWN_NODE : author.by, clock, hlcAt)
         commit.hlc = Object.fromEntries([...definedKeys(set), ...(unset ?? [])].map((f) => [f, hlc]))
       } else if (hlcMap !== undefined) commit.hlc = hlcMap
       if (author.by !== undefined) commit.by = author.by
@@ -150,6 +188,10 @@ export function decodeWireCommits(input: unknown): ValidationResult<CommitsMessa
     }
     return { v: PROTOCOL_VERSION, commits } satisfies CommitsMessage
   })
+}
+
+function continueRun(previous: Author, sameTx: boolean): Author {
+  return { ...previous, through: next(previous.through), tx: sameTx ? previous.tx : next(previous.tx) }
 }
 
 function readAuthor(t: Tuple): Author {

@@ -72,7 +72,6 @@ describe('hostile compact broadcasts', () => {
     ['a fractional first seq', [1.5, commit], 'commits[0]'],
     ['a commit too short', [1, [7, 1, 'items']], 'commits[1]'],
     ['HLC and HLC map at once', [1, [7 | 64, ...commit.slice(1)]], 'commits[1][0]'],
-    ['a first commit without an author run', [1, [3, 1, 'items', 'k1', { title: 'x' }, 5]], 'commits[1]'],
     ['an author run of the wrong types', [1, [7, 1, 'items', 'k1', { title: 'x' }, 5, [1, 'w1', 1, 1]]], 'commits[1].run[0]'],
     ['set not an object', [1, [7, 1, 'items', 'k1', [], 5, [REPLICA, 'w1', 1, 1]]], 'commits[1][4]'],
     ['a node-less HLC without by', [1, [7, 1, 'items', 'k1', { title: 'x' }, 5, [null, 'w1', 1, 1]]], 'commits[1][5]'],
@@ -83,6 +82,40 @@ describe('hostile compact broadcasts', () => {
   it.each(cases)('%s is malformed', (_name, input, path) => {
     const decoded = decodeWireCommits(input)
     expect(decoded.ok ? 'ok' : { code: decoded.error.code, path: (decoded.error.details as { path: string }).path }).toEqual({ code: 'malformed', path })
+  })
+})
+
+describe('hostile room copies (wire 3: no author runs)', () => {
+  const commit = [3, 1, 'items', 'k1', { title: 'x' }, 5]
+  it('decodes the reference frame, with no author and the unknown node', () => {
+    expect(decodeWireCommits([1, commit, [3, 0, 'items', 'k2', { title: 'y' }, [0, 2]]])).toEqual({
+      ok: true,
+      value: {
+        v: 1,
+        commits: [
+          { seq: 1, pv: 0, col: 'items', key: 'k1', set: { title: 'x' }, hlc: { title: '000000000005-0000-_' } },
+          { seq: 2, pv: 2, col: 'items', key: 'k2', set: { title: 'y' }, hlc: { title: '000000000005-0002-_' } },
+        ],
+      },
+    })
+  })
+  const cases: Array<[string, unknown, string]> = [
+    ['an author run after the first commit', [1, commit, [7, 1, 'items', 'k1', { title: 'x' }, 5, [REPLICA, 'w1', 1, 1]]], 'commits[2][0]'],
+    ['a same-tx flag (no run to continue)', [1, [3 | 8, 1, 'items', 'k1', { title: 'x' }, 5]], 'commits[1][0]'],
+    ['an HLC wall before 1970', [1, [3, 1, 'items', 'k1', { title: 'x' }, -1]], 'commits[1][5]'],
+    ['an HLC wall past 2^48', [1, commit, [3, 1, 'items', 'k1', { title: 'x' }, 2 ** 48]], 'commits[2][5]'],
+    ['an HLC counter of 0 in a pair', [1, [3, 1, 'items', 'k1', { title: 'x' }, [5, 0]]], 'commits[1][5]'],
+    ['an HLC of the wrong type', [1, [3, 1, 'items', 'k1', { title: 'x' }, null]], 'commits[1][5]'],
+    ['a trailing element', [1, [...commit, 0]], 'commits[1][6]'],
+  ]
+  it.each(cases)('%s is malformed', (_name, input, path) => {
+    const decoded = decodeWireCommits(input)
+    expect(decoded.ok ? 'ok' : { code: decoded.error.code, path: (decoded.error.details as { path: string }).path }).toEqual({ code: 'malformed', path })
+  })
+
+  it('a commit whose getter throws is malformed, never a throw', () => {
+    const trap = new Proxy([], { get: () => { throw new Error('boom') } })
+    expect(decodeWireCommits([1, trap])).toMatchObject({ ok: false, error: { code: 'malformed' } })
   })
 })
 

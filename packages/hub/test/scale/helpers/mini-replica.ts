@@ -23,8 +23,11 @@ export interface MiniReplicaOptions {
   onAck?: (replica: MiniReplica) => void
   /** Called for each commit applied from a broadcast, synchronously. */
   onLive?: (commit: Commit) => void
-  /** 2: announce the compact wire encoding (compact pushes, compact broadcasts). Default: the logical messages. */
-  wire?: 2
+  /**
+   * 2: announce the compact wire encoding (compact pushes, compact broadcasts); 3: and take room
+   * copies (no authors) of other replicas' broadcasts. Default: the logical messages.
+   */
+  wire?: 2 | 3
 }
 
 /**
