@@ -104,12 +104,12 @@ interface Classified {
   other: Frame[]
 }
 
-/** Sorts engine.io/Socket.IO frames: `42["push",…]`, `43<id>[…]` acks, `42["commits",…]`, the rest. */
+/** Sorts engine.io/Socket.IO frames: `42["push",…]`, `43<id>[…]` acks, `42["commits",…]` and room copies `42["c",…]`, the rest. */
 function classify(frames: Frame[]): Classified {
   const out: Classified = { push: [], ack: [], commits: [], other: [] }
   for (const f of frames) {
     if (f.payload.startsWith('42') && /^42\d*\["push"/.test(f.payload)) out.push.push(f)
-    else if (/^42\["commits"/.test(f.payload)) out.commits.push(f)
+    else if (/^42\["(?:commits|c)"/.test(f.payload)) out.commits.push(f)
     else if (f.direction === 'down' && /^43\d+\[\{"ok":true,"through"/.test(f.payload)) out.ack.push(f)
     else out.other.push(f)
   }
@@ -123,7 +123,7 @@ function one(frames: Frame[]): Frame {
 
 /** Where a frame's bytes go: the frame header, the Socket.IO envelope, and each field of one change or commit. */
 function breakdown(frame: Frame): Record<string, number> {
-  const match = /^(42\d*\["(?:push|commits)",)(.*)\]$/s.exec(frame.payload)
+  const match = /^(42\d*\["(?:push|commits|c)",)(.*)\]$/s.exec(frame.payload)
   if (!match) return {}
   const body = JSON.parse(match[2] as string) as unknown
   const fields: Record<string, number> = { wsHeader: frame.headerBytes, socketIoEnvelope: Buffer.byteLength(match[1] as string) + 1 }

@@ -42,7 +42,7 @@ describe('a copy of a database on another connection (wire 3)', () => {
     const capture = (socket: { id: string; onAnyOutgoing: (listener: (event: string, payload: unknown) => void) => unknown }): void => {
       const list: unknown[] = []
       sent.set(socket.id, list)
-      socket.onAnyOutgoing((event, payload) => void (event === 'commits' && list.push(payload)))
+      socket.onAnyOutgoing((event, payload) => void ((event === 'commits' || event === 'c') && list.push(payload)))
     }
     for (const socket of s.hub.hub.io.sockets.sockets.values()) capture(socket)
     s.hub.hub.io.on('connection', capture)

@@ -53,7 +53,7 @@ describe('wire 3, wire 2 and verbose replicas in one space', () => {
       const seen = { pushes: [] as unknown[], commits: [] as unknown[] }
       frames.set(socket.data.replica, seen)
       socket.onAny((event: string, payload: unknown) => void (event === 'push' && seen.pushes.push(payload)))
-      socket.onAnyOutgoing((event: string, payload: unknown) => void (event === 'commits' && seen.commits.push(payload)))
+      socket.onAnyOutgoing((event: string, payload: unknown) => void ((event === 'commits' || event === 'c') && seen.commits.push(payload)))
     }
 
     for (const [replica, tag] of [[slim, 's'], [compact, 'c'], [verbose, 'v']] as const) {

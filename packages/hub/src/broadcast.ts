@@ -64,7 +64,7 @@ export function broadcastBatch(io: HubServer, sender: HubSocket, space: string, 
   const skip = hasPrivate ? [sender.id] : []
   // Compact first: it is what replicas of this library speak; the logical form is for others.
   if (wanted.author) io.to([compactRoom(space), ...authors]).except(skip).emit('commits', encodeWireCommits(shared))
-  if (wanted.room) io.to(roomCopyRoom(space)).except([...authors, ...skip]).emit('commits', encodeWireCommits(shared, 'room'))
+  if (wanted.room) io.to(roomCopyRoom(space)).except([...authors, ...skip]).emit('c', encodeWireCommits(shared, 'room'))
   if (wanted.logical) io.to(spaceRoom(space)).except([compactRoom(space), roomCopyRoom(space), ...skip]).emit('commits', shared)
   if (hasPrivate && sender.connected) sender.emit('commits', isCompactWire(sender.data.wire) ? encodeWireCommits(full) : full)
 }

@@ -67,6 +67,8 @@ describe('room copies (wire 3) on a real hub', () => {
       expect(r.commits).toEqual([whole])
     }
     expect(JSON.stringify(copy.raw[0])).toBe(JSON.stringify(author.raw[0]))
+    // The room copy, most of what a replica receives, travels under the one-letter event `c`.
+    expect([author, copy, v2, logical, other].map((r) => r.events)).toEqual([['commits'], ['commits'], ['commits'], ['commits'], ['c']])
 
     // The room copy names neither the replica nor its writer, and carries the clock without its node.
     const frame = JSON.stringify(other.raw[0])

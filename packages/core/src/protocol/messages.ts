@@ -134,10 +134,15 @@ export interface ClientToHubEvents {
 export interface HubToClientEvents {
   welcome: (reply: HandshakeReply) => void
   /**
-   * A `CommitsMessage`, or its compact form on a `wire: 2` or `3` connection: the author's copy,
-   * or on `wire: 3` for another replica's batch the room copy (see protocol/wire/commits.ts).
+   * A `CommitsMessage`, or its compact form on a `wire: 2` or `3` connection (on `wire: 3`, the
+   * author's copy of the replica's own batches; see protocol/wire/commits.ts).
    */
   commits: (message: CommitsMessage | WireCommits) => void
+  /**
+   * The room copy of another replica's batch, on a `wire: 3` connection. Most of what a replica
+   * receives, so its event name is one letter: a Socket.IO packet spells the name in every message.
+   */
+  c: (message: WireCommits) => void
   head: (message: HeadMessage) => void
 }
 

@@ -17,7 +17,7 @@ import { decodeWireCommits } from '@accord/core/internal'
 import { io, type Socket } from 'socket.io-client'
 import { schema } from '../fixtures/schema.js'
 
-type HubToClient = { welcome: (r: HandshakeReply) => void; commits: (m: CommitsMessage | unknown[]) => void; head: (m: HeadMessage) => void }
+type HubToClient = { welcome: (r: HandshakeReply) => void; commits: (m: CommitsMessage | unknown[]) => void; c: (m: unknown[]) => void; head: (m: HeadMessage) => void }
 export type ClientSocket = Socket<HubToClient, ClientToHubEvents>
 
 export const ACK_TIMEOUT_MS = 5000
@@ -41,6 +41,8 @@ export class TestReplica {
   readonly messages: CommitsMessage[] = []
   /** The `commits` messages as they came (compact ones are arrays, decoded into `messages`). */
   readonly raw: unknown[] = []
+  /** The event each of `raw` came as: `commits`, or `c` (a room copy). */
+  readonly events: string[] = []
   readonly heads: number[] = []
   private nextN = 1
   private nextTx = 1
@@ -55,13 +57,16 @@ export class TestReplica {
     public writer: string,
   ) {
     this.clock = new HlcClock({ node: replicaId, now: Date.now })
-    socket.on('commits', (received) => {
-      this.raw.push(received)
-      const decoded = Array.isArray(received) ? decodeWireCommits(received) : { ok: true as const, value: received }
+    const received = (event: 'commits' | 'c', message: CommitsMessage | unknown[]): void => {
+      this.events.push(event)
+      this.raw.push(message)
+      const decoded = Array.isArray(message) ? decodeWireCommits(message) : { ok: true as const, value: message }
       if (!decoded.ok) throw new Error(`a compact broadcast did not decode: ${decoded.error.message}`)
       this.messages.push(decoded.value)
       this.commits.push(...decoded.value.commits)
-    })
+    }
+    socket.on('commits', (message) => received('commits', message))
+    socket.on('c', (message) => received('c', message))
     socket.on('head', (message) => this.heads.push(message.head))
   }
 
@@ -94,6 +99,7 @@ export class TestReplica {
       if (found) return resolve(found)
       const timer = setTimeout(() => {
         this.socket.off('commits', listener)
+        this.socket.off('c', listener)
         reject(new Error('no matching commit arrived'))
       }, timeoutMs)
       // Runs after the constructor's listener, which has decoded the message into `commits`.
@@ -102,9 +108,11 @@ export class TestReplica {
         if (!hit) return
         clearTimeout(timer)
         this.socket.off('commits', listener)
+        this.socket.off('c', listener)
         resolve(hit)
       }
       this.socket.on('commits', listener)
+      this.socket.on('c', listener)
     })
   }
 

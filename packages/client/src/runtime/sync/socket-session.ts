@@ -104,10 +104,12 @@ export function openSocketSession(url: string, handshake: Handshake, options: So
       clearTimeout(timer)
       resolve({ reply, closed, close: () => end('closed by the client') })
     })
-    socket.on('commits', (message) => {
+    const onCommits = (message: unknown): void => {
       const logical = settled ? codec.commits(message) : undefined
       if (logical && isCommitsMessage(logical)) handlers.commits(logical)
-    })
+    }
+    socket.on('commits', onCommits)
+    socket.on('c', onCommits)
     socket.on('head', (message) => {
       if (settled && typeof message?.head === 'number') handlers.head(message)
     })

@@ -117,7 +117,7 @@ export class MiniReplica {
     const socket: Socket = io(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 5000 })
     this.socket = socket
     this.inflight = 0
-    socket.on('commits', (message: unknown) => socket === this.socket && this.onCommits(this.logicalCommits(message)))
+    for (const event of ['commits', 'c']) socket.on(event, (message: unknown) => socket === this.socket && this.onCommits(this.logicalCommits(message)))
     socket.on('head', (message: { head: number }) => socket === this.socket && message.head > this.cursor && void this.catchUp())
     socket.on('disconnect', () => socket === this.socket && !this.closed && void this.failover())
     return new Promise((resolve, reject) => {
