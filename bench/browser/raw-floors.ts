@@ -213,10 +213,10 @@ export async function catchUpFloors(count: number, prefix: string, page: number,
 /**
  * P1: `rounds` rounds, each writing one record in every design (fresh keys, the order alternating
  * between rounds), timed in the worker; medians. Base: one put of the value. Then the value row
- * carrying its change; the value and a pending marker of a few bytes; the value and the change as
- * an outbox row without, then with, Accord's indexes; a local write as Accord issues it (reads of
- * value, version, the record's pending changes and the state row together, then its writes
- * together), without and with the state row.
+ * carrying its change, blind and after reading the old value; the value and a pending marker of a
+ * few bytes; the value and the change as an outbox row without, then with, Accord's indexes; a
+ * local write as Accord issues it (reads of value, version, the record's pending changes and the
+ * state row together, then its writes together), without and with the state row.
  */
 export async function writeFloors(rounds: number): Promise<FloorSample[]> {
   const db = await openFresh({ items: ITEMS, carrying: ITEMS_WITH_CHANGE, marks: 'n', plain: '[writer+n]', outbox: OUTBOX, state: 'key', versions: '[col+key]', confirmed: '[col+key]' })
@@ -237,6 +237,11 @@ export async function writeFloors(rounds: number): Promise<FloorSample[]> {
   const designs: Array<{ name: string; what: string; write: Write; base?: true }> = [
     { name: 'put of the value', what: 'one put in a one-store transaction', base: true, write: (r) => t('items').put(r) },
     { name: 'value row carrying its change', what: 'one put in one store: the value with its pending change (`_p`) in the row, a sparse index on `_p.ord`', write: (r, c) => t('carrying').put({ ...r, _p: c }) },
+    {
+      name: 'value row carrying its change, read first',
+      what: 'one transaction, one store: a get of the old value (a put needs it for `prev`), then the put of the value row carrying its change',
+      write: (r, c) => db.transaction('rw', ['carrying'], async () => t('carrying').put({ ...((await t('carrying').get(r.id)) ?? {}), ...r, _p: c })),
+    },
     {
       name: 'value + a pending marker row',
       what: 'one transaction, two stores: the value and a ~40 B row {n, col, key} (no index)',
