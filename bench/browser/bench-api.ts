@@ -3,7 +3,7 @@
  * call. Types only, no DOM: the Node side imports it too.
  */
 import type { Item } from '../src/schema.js'
-import type { Durability, IdbCounts } from './raw-api.js'
+import type { Durability, FloorSample, IdbCounts } from './raw-api.js'
 
 export type WorkerKind = 'shared' | 'dedicated'
 
@@ -34,9 +34,10 @@ export interface BenchPage {
   rawPullAll(limit: number): Promise<{ ms: number; pages: number; records: number }>
   rawBulkPutGenerated(count: number, prefix: string, chunk: number): Promise<number>
   rawFillMap(count: number, prefix: string): Promise<number>
-  rawCatchUpShapes(count: number, prefix: string, perRecordCount: number): Promise<{ twoStoresMs: number; perRecordMs: number }>
-  rawWriteShapes(rounds: number): Promise<{ put: number; twoRows: number; oneTx: number; twoTx: number; pipelined: number; pipelinedNoState: number }>
-  rawImportShapes(count: number, chunk: number): Promise<{ bulkPutMs: number; withOutboxMs: number }>
+  /** The storage floors of P7, P1 and P2, measured in the raw worker (raw-api.ts). */
+  rawCatchUpFloors(count: number, prefix: string, page: number, reps: number): Promise<{ first: FloorSample[]; changed: FloorSample[] }>
+  rawWriteFloors(rounds: number): Promise<FloorSample[]>
+  rawImportFloors(count: number, chunk: number, reps: number): Promise<FloorSample[]>
   /** IndexedDB operations a bench worker issued since the last reset (`reset` clears them after reading). */
   idbCounts(worker: 'accord' | 'raw', reset: boolean): Promise<IdbCounts>
   close(): Promise<void>

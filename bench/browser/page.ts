@@ -148,9 +148,9 @@ const bench: BenchPage = {
   rawPullAll: (limit) => rawApi().pullAll(limit),
   rawBulkPutGenerated: (count, prefix, chunk) => rawApi().bulkPutGenerated(count, prefix, chunk),
   rawFillMap: (count, prefix) => rawApi().fillMap(count, prefix),
-  rawCatchUpShapes: (count, prefix, perRecordCount) => rawApi().catchUpShapes(count, prefix, perRecordCount),
-  rawWriteShapes: (rounds) => rawApi().writeShapes(rounds),
-  rawImportShapes: (count, chunk) => rawApi().importShapes(count, chunk),
+  rawCatchUpFloors: (count, prefix, page, reps) => rawApi().catchUpFloors(count, prefix, page, reps),
+  rawWriteFloors: (rounds) => rawApi().writeFloors(rounds),
+  rawImportFloors: (count, chunk, reps) => rawApi().importFloors(count, chunk, reps),
   idbCounts: (worker, reset) => readIdbCounts(worker, reset),
   async close() {
     await db?.close()

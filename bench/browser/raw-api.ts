@@ -14,6 +14,14 @@ export interface IdbCounts {
   readwriteMs?: number
 }
 
+/** One raw design's time (ms, timed in the raw worker); `base` marks the one the others are compared with. */
+export interface FloorSample {
+  name: string
+  what: string
+  ms: number
+  base?: true
+}
+
 export type Durability = 'strict' | 'relaxed' | 'default'
 
 /** A live query as the bench defines it, for Dexie: an index equality or `anyOf`, plus filters. */
@@ -45,31 +53,15 @@ export interface RawWorkerApi {
   /** P7: pulls pages from the relay (`pull` with acks) until `more` is false; returns ms. */
   pullAll(limit: number): Promise<{ ms: number; pages: number; records: number }>
   /**
-   * P7's floors, each in one read-write transaction over a fresh database shaped like a replica's
-   * (values, versions, confirmed, outbox): `twoStores` = bulkPut of the values and of their
-   * versions (`count` records); `perRecord` = for the first `perRecordCount` records, awaited one
-   * after the other, put version, put value, delete confirmed, query the outbox by [col+key] (the
-   * request pattern a catch-up issued before 392843d).
+   * P7's floors (bench/browser/raw-floors.ts): `count` records with their hub versions written in
+   * each layout, into empty stores (`first`) and over the same keys (`changed`); `page` records per
+   * transaction in the per-page designs; medians of `reps` runs.
    */
-  catchUpShapes(count: number, prefix: string, perRecordCount: number): Promise<{ twoStoresMs: number; perRecordMs: number }>
-  /**
-   * P1's floors: `rounds` writes of each shape (median ms, timed in the worker) on a database shaped
-   * like a replica's (values, outbox, state, versions, confirmed, conflicts), strict durability:
-   * `put` one put in a one-store transaction; `twoRows` a put and an outbox add in one two-store
-   * transaction (the least a replica's local write can do); `oneTx` the reads and writes of a local write in one
-   * read-write transaction over all six stores, awaited one after the other; `twoTx` the same
-   * preceded by a separate read-write transaction that only reads (a plan, then a commit);
-   * `pipelined` a local write's 4 reads issued together, then its 3 writes together (as Accord
-   * issues them) in one transaction over 5 stores; `pipelinedNoState` that without the state row.
-   */
-  writeShapes(rounds: number): Promise<{ put: number; twoRows: number; oneTx: number; twoTx: number; pipelined: number; pipelinedNoState: number }>
-  /**
-   * P2's floor, generated and timed in the worker (no Comlink): `bulkPutMs` one bulkPut of `count`
-   * records; `withOutboxMs` the same records in transactions of `chunk`, each writing the values,
-   * an outbox row per record shaped like a put's change (the record as `set`, writer, n, ord, …),
-   * and the state row: what any design that keeps value and outbox entry together must write.
-   */
-  importShapes(count: number, chunk: number): Promise<{ bulkPutMs: number; withOutboxMs: number }>
+  catchUpFloors(count: number, prefix: string, page: number, reps: number): Promise<{ first: FloorSample[]; changed: FloorSample[] }>
+  /** P1's floors: one local write in each layout, `rounds` times interleaved; medians. */
+  writeFloors(rounds: number): Promise<FloorSample[]>
+  /** P2's floors: `count` new records with their changes in each layout, `chunk` per transaction where chunked; medians of `reps` runs. */
+  importFloors(count: number, chunk: number, reps: number): Promise<FloorSample[]>
   /** P10: keeps `count` generated records as plain objects in a Map (held until close); returns its size. */
   fillMap(count: number, prefix: string): number
   close(): Promise<void>

@@ -8,6 +8,7 @@
  */
 import { openPersistentTab, withWorkerProfile } from '../browser/harness.js'
 import type { Figure, FigureModule } from '../lib/figure.js'
+import { toFloors } from '../lib/floors.js'
 import { distribution, round } from '../lib/stats.js'
 import type { IdbCounts } from '../../browser/raw-api.js'
 
@@ -38,7 +39,7 @@ export const p1: FigureModule = {
       await tab.call('idbCounts', 'raw', true)
       const r = await withWorkerProfile(ctx, tab, 'p1-accord-worker', () => tab.call('localWrites', { rounds, block: 20, prefix: 'p1' }))
       const idb = { accord: perWrite(await tab.call('idbCounts', 'accord', true), r.accord.length), raw: perWrite(await tab.call('idbCounts', 'raw', true), r.dexie.length) }
-      const shapes = await tab.call('rawWriteShapes', ctx.quick ? 30 : 100)
+      const floors = toFloors(await tab.call('rawWriteFloors', ctx.quick ? 30 : 100))
       const accord = distribution(r.accord)
       const noop = distribution(r.noop)
       const dexie = distribution(r.dexie)
@@ -67,11 +68,10 @@ export const p1: FigureModule = {
           indexedDbPerWrite: idb.raw,
         },
         ratio: { p50: round(accord.p50 / (noop.p50 + dexie.p50)), p99: round(accord.p99 / (noop.p99 + dexie.p99)) },
+        floors,
         detail: {
-          rawShapesMedianMs: {
-            ...Object.fromEntries(Object.entries(shapes).map(([k, v]) => [k, round(v)])),
-            what: 'raw Dexie, timed in the worker: put = one put; twoRows = a put and an outbox add in one transaction; oneTx = a local write\'s reads and writes in one read-write transaction over 6 stores, each awaited; twoTx = a read-only plan in its own read-write transaction, then that; pipelined = a local write as Accord issues it, 4 reads together then 3 writes together, in one transaction over 5 stores; pipelinedNoState = that without reading and writing the state row',
-          },
+          floorsOver: 'median ms of each design timed in the raw worker, `rounds` writes each, interleaved; ratio ÷ the bare put. A design reaches the p50 target only if its ratio is ≤ 1.15 (the target allows Comlink + 1.15 × the put)',
+          impliedP50Ratio: Object.fromEntries(floors.map((f) => [f.name, round((noop.p50 + f.value) / (noop.p50 + (floors.find((x) => x.base)?.value ?? f.value)))])),
         },
         target: {
           text: `p50 ≤ Comlink + 1.15×Dexie (${round(budget.p50)}), p99 ≤ Comlink + 1.3×Dexie (${round(budget.p99)})`,

@@ -13,6 +13,7 @@ import type { Change } from '@accord/core'
 import { openPersistentTab, withWorkerProfile, type BenchTab } from '../browser/harness.js'
 import { startChild, type Child } from '../lib/child.js'
 import type { Figure, FigureModule } from '../lib/figure.js'
+import { toFloors } from '../lib/floors.js'
 import { round } from '../lib/stats.js'
 import { perWrite } from './p1-local-write.js'
 import { WireClient } from '../node/wire-client.js'
@@ -22,6 +23,7 @@ const SPACE = 'catchup'
 const TARGET = 1.3
 const PAGE = 500
 const PUSH = 500
+const FLOORS_OVER = 'raw Dexie in the raw worker, the same record shape, strict; a fresh database per design (the changed case filled first, untimed); ratio = time ÷ one bulkPut of the values. Transfer is not in them: the figure\'s baseline is max(transfer, bulkPut), and transfer is the smaller here'
 
 export const p7: FigureModule = {
   ids: ['P7'],
@@ -72,21 +74,11 @@ export const p7: FigureModule = {
         return w.change('patch', item.id, { title: `${item.title} (changed)` }, { base: 0 })
       })
       const changedBase = await baseline(tab, relay.child, hubUrl, count, 'changed')
-      // The two-store floor at the figure's own size (a bulkPut's cost per record grows with N);
-      // the old per-record pattern only on a slice (it is ~10× slower).
-      const perRecordCount = Math.min(count, 5_000)
-      const shapes = await tab.call('rawCatchUpShapes', count, 'p7s', perRecordCount)
-      const floors = {
-        records: count,
-        valuesAndVersionsBulkPutMs: round(shapes.twoStoresMs),
-        valuesAndVersionsOverBulkPut: round(shapes.twoStoresMs / Math.max(firstBase.bulkPutMs, changedBase.bulkPutMs, 1)),
-        valuesAndVersionsBulkPutMsPer1k: round((shapes.twoStoresMs / count) * 1000),
-        perRecordAwaitedRequestsMsPer1k: round((shapes.perRecordMs / perRecordCount) * 1000),
-        what: `raw Dexie in one transaction, ${count} records: bulkPut of values + versions (two stores), and over the larger of the figure's bulkPut baselines (the floor of any design writing a version row per record); per 1k: that, and the per-record awaited put/put/delete/outbox-query pattern on ${perRecordCount} records`,
-      }
+      // The layouts' floors at the figure's own size (a bulkPut's cost per record grows with N).
+      const samples = await tab.call('rawCatchUpFloors', count, 'p7s', PAGE, count <= 10_000 ? 3 : 1)
       return [
-        { ...figure(`first sync of ${count.toLocaleString('en')} records into an empty replica`, first, firstBase, count), detail: { floors } },
-        { ...figure(`${count.toLocaleString('en')} changed records after offline`, changed, changedBase, count), detail: { floors } },
+        { ...figure(`first sync of ${count.toLocaleString('en')} records into an empty replica`, first, firstBase, count), floors: toFloors(samples.first), detail: { floorsOver: FLOORS_OVER } },
+        { ...figure(`${count.toLocaleString('en')} changed records after offline`, changed, changedBase, count), floors: toFloors(samples.changed), detail: { floorsOver: FLOORS_OVER } },
       ]
     } finally {
       writer?.close()

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { build, type Metafile, type Plugin } from 'esbuild'
 import type { Figure, FigureModule } from '../lib/figure.js'
+import { breakDown } from './bundle-breakdown.js'
 
 const OWN_TARGET_BYTES = 15 * 1024
 const BENCH_ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -24,6 +25,8 @@ export const p9: FigureModule = {
 }
 
 interface Bundle {
+  code: Uint8Array
+  map: { sources: string[]; mappings: string } | undefined
   minBytes: number
   gzipBytes: number
   /** Minified bytes per package (from the metafile). */
@@ -49,6 +52,8 @@ async function bundle(source: string, options: { external?: string[]; plugins?: 
     target: 'es2022',
     write: false,
     metafile: true,
+    sourcemap: 'external',
+    sourcesContent: false,
     outfile: 'out.js',
     external: options.external ?? [],
     plugins: options.plugins ?? [],
@@ -57,7 +62,8 @@ async function bundle(source: string, options: { external?: string[]; plugins?: 
   })
   const js = result.outputFiles.find((f) => f.path.endsWith('.js'))
   if (!js) throw new Error('esbuild produced no JavaScript')
-  return { minBytes: js.contents.byteLength, gzipBytes: gzipSync(js.contents, { level: 9 }).byteLength, packages: byPackage(result.metafile) }
+  const map = result.outputFiles.find((f) => f.path.endsWith('.js.map'))
+  return { code: js.contents, map: map ? (JSON.parse(map.text) as Bundle['map']) : undefined, minBytes: js.contents.byteLength, gzipBytes: gzipSync(js.contents, { level: 9 }).byteLength, packages: byPackage(result.metafile) }
 }
 
 /** Minified bytes in the output per package: @accord/* by workspace folder, the rest by npm name. */
@@ -110,8 +116,15 @@ async function measureBundles(): Promise<Figure[]> {
     row('own code (page + worker, deps external)', own, `${OWN.trim().replace('\n', '; ')} with ${DEPENDENCIES.join(', ')} external`, {
       text: `≤ ${OWN_TARGET_BYTES / 1024} KB gzip`,
       met: own.gzipBytes <= OWN_TARGET_BYTES,
-    }, { pageOnlyKB: kb(ownPage.gzipBytes), workerOnlyKB: kb(ownWorker.gzipBytes) }),
+    }, { pageOnlyKB: kb(ownPage.gzipBytes), workerOnlyKB: kb(ownWorker.gzipBytes), byPart: partsOf(own) }),
   ]
+}
+
+/** The own bundle by source folder (bundle-breakdown.ts), in KB. */
+function partsOf(b: Bundle): Array<Record<string, unknown>> {
+  if (!b.map) return []
+  const { parts } = breakDown(new TextDecoder().decode(b.code), b.map)
+  return parts.map((p) => ({ part: p.part, minifiedKB: kb(p.minBytes), gzipAloneKB: kb(p.gzipAloneBytes), gzipMarginalKB: kb(p.gzipMarginalBytes), role: p.role, minifiedBytesByFile: p.files }))
 }
 
 function kb(bytes: number): number {

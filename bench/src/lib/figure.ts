@@ -27,6 +27,11 @@ export interface Figure {
   ratio: { value?: number; p50?: number; p99?: number } | null
   target: { text: string; met: boolean | null }
   notes?: string[]
+  /**
+   * Raw designs measured beside the figure, in the same run and worker, with the same records: the
+   * cheapest conceivable layouts of what the figure must store. No target; printed as extra rows.
+   */
+  floors?: Floor[]
   detail?: Record<string, unknown>
   /**
    * Cores busy per process while the figure was measured (CPU ms ÷ wall ms; 1.0 is one core):
@@ -35,6 +40,20 @@ export interface Figure {
    * column of the table when a figure has it.
    */
   cpu?: Record<string, number>
+}
+
+/**
+ * One raw design's cost. `ratio` is against the floor marked `base` (the bare value write), in the
+ * figure's own direction: a time ÷ the base's time, a throughput ÷ the base's throughput.
+ */
+export interface Floor {
+  name: string
+  unit: string
+  value: number
+  ratio: number
+  base?: true
+  what: string
+  [extra: string]: unknown
 }
 
 export interface SkippedFigure {

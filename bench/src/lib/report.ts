@@ -38,15 +38,21 @@ export function formatTable(report: RunReport): string {
   // The CPU column only when some figure measured it (the scale-out figures), so other runs keep their shape.
   const withCpu = report.figures.some((f) => isFigure(f) && f.cpu !== undefined)
   const header = ['fig', 'case', 'measured', 'baseline', 'ratio', 'target', 'met', ...(withCpu ? ['cpu, cores busy'] : [])]
-  const rows = report.figures.map((f): string[] => {
-    if ('skipped' in f) return [f.id, f.title, `skipped: ${f.skipped}`, '', '', '', '–']
-    if ('error' in f) return [f.id, f.title, `FAILED: ${f.error.split('\n')[0] ?? ''}`, '', '', '', '✗']
+  const rows = report.figures.flatMap((f): string[][] => {
+    if ('skipped' in f) return [[f.id, f.title, `skipped: ${f.skipped}`, '', '', '', '–']]
+    if ('error' in f) return [[f.id, f.title, `FAILED: ${f.error.split('\n')[0] ?? ''}`, '', '', '', '✗']]
     const cells = [f.id, f.case, formatMeasure(f.measured), f.baseline ? formatMeasure(f.baseline) : '—', formatRatio(f), f.target.text, metMark(f)]
-    return withCpu ? [...cells, f.cpu ? formatCpu(f.cpu) : ''] : cells
+    return [withCpu ? [...cells, f.cpu ? formatCpu(f.cpu) : ''] : cells, ...floorRows(f)]
   })
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
   const line = (row: string[]): string => `| ${header.map((_, i) => row[i] ?? '').map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n')
+}
+
+/** A figure's raw floors, one row each under it: against the base floor, no target. */
+function floorRows(f: Figure): string[][] {
+  const base = f.floors?.find((x) => x.base)
+  return (f.floors ?? []).map((x) => [f.id, `  floor: ${x.name}`, `${fmt(x.value)} ${x.unit}`, base ? `${fmt(base.value)} ${base.unit}` : '—', `${fmt(x.ratio)}×`, 'none (raw floor)', '–'])
 }
 
 function metMark(f: Figure): string {

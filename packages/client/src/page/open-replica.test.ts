@@ -107,6 +107,35 @@ describe('openReplica in-process', () => {
     expect(await cards.get('c1')).toMatchObject({ title: 'B' })
   })
 
+  it("a read inside a transaction matches and orders as the worker's find does", async () => {
+    const db = await replica()
+    const cards = db.collection('cards')
+    const queries = [
+      { orderBy: { field: 'title', direction: 'desc' as const } },
+      { where: { title: { gt: 5 } }, orderBy: 'id' },
+      { where: { title: { lt: 'C' } }, orderBy: { field: 'title', direction: 'desc' as const }, limit: 2 },
+    ]
+    await db.transaction(async (tx) => {
+      const t = tx.collection('cards')
+      await t.put({ id: 'c1', listId: 'l1', title: 'B', votes: 0, tags: [] })
+      await t.put({ id: 'c2', listId: 'l1', votes: 0, tags: [] })
+      await t.put({ id: 'c3', listId: 'l1', title: 7, votes: 0, tags: [] })
+      await t.put({ id: 'c4', listId: 'l1', title: 'A', votes: 0, tags: [] })
+    })
+    const outside = await Promise.all(queries.map((q) => cards.find(q)))
+    const inside = await db.transaction(async (tx) => {
+      const t = tx.collection('cards')
+      await t.update('c1', { title: 'B' })
+      return Promise.all(queries.map((q) => t.find(q)))
+    })
+    expect(inside).toEqual(outside)
+    expect(outside.map((rows) => rows.map((r) => r.id))).toEqual([
+      ['c1', 'c4', 'c3', 'c2'],
+      ['c1', 'c3', 'c4'],
+      ['c1', 'c4'],
+    ])
+  })
+
   it('status$ replays the current status to every subscriber; two replicas converge through the hub', async () => {
     const a = await replica('a')
     const b = await replica('b')
