@@ -47,6 +47,26 @@ describe('prev on demand', () => {
     expect(pushesOf(frames, a)).toEqual([[false]])
   })
 
+  it('sends prev on every change to a hub that does not announce prev on demand (an older hub)', async () => {
+    s = await new Scenario(schema).start()
+    // An older hub's welcome: without `prevOnDemand`, it would read an absent prev as none.
+    s.hub.hub.io.on('connection', (socket) => {
+      const emit = socket.emit.bind(socket) as (event: string, ...args: unknown[]) => boolean
+      ;(socket as unknown as { emit: typeof emit }).emit = (event, ...args) => {
+        if (event !== 'welcome') return emit(event, ...args)
+        const { prevOnDemand: _announced, ...older } = args[0] as Record<string, unknown>
+        return emit(event, older)
+      }
+    })
+    const a = await s.replica('a')
+    await a.put('cards', card)
+    await settle(a)
+    const frames = prevFlags(s)
+    await a.update('cards', 'c1', { title: 'renamed' })
+    await settle(a)
+    expect(pushesOf(frames, a)).toEqual([[true]])
+  })
+
   it('sends prev at once when the replica already knows the record moved (back online after a remote edit)', async () => {
     s = await new Scenario(schema).start()
     const [a, b] = await twoOfflineReplicas(s, [{ col: 'cards', value: card }])

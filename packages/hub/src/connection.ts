@@ -68,6 +68,7 @@ async function sendWelcome(ctx: HubContext, socket: HubSocket): Promise<void> {
       principal: state.principalId,
       watermarks,
       limits: wireLimits(ctx.limits),
+      prevOnDemand: true,
     })
   } catch (error) {
     ctx.logger.error('could not welcome a connection', { space: state.space, error })

@@ -175,6 +175,7 @@ export class SimHub {
       principal: 'sim',
       watermarks: await this.store.watermarks(h.space, h.writers),
       limits: this.limits,
+      prevOnDemand: true,
     }
   }
 

@@ -48,6 +48,12 @@ export interface HandshakeReply {
   /** Watermarks of the declared writers the hub knows. */
   watermarks: { [writer: string]: number }
   limits: HubLimits
+  /**
+   * The hub reads an absent `prev` as *left out* and asks for it (`prev_required`, protocol §2).
+   * A replica leaves `prev` out only when the hub says so: an older hub reads an absent `prev` as
+   * *none*, and would settle a conflict on an empty base.
+   */
+  prevOnDemand?: true
 }
 
 export interface PushRequest {

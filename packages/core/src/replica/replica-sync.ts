@@ -353,7 +353,7 @@ export class ReplicaSync {
         const limits = conn.reply.limits
         const { plan, lean } = await this.store.transaction(async (tx) => {
           const plan = await this.nextBatch(tx, conn, limits, singleTx)
-          const lean = plan.kind === 'batch' && this.options.prevOnDemand !== false ? await leanPushForms(tx, plan.changes) : undefined
+          const lean = plan.kind === 'batch' && this.options.prevOnDemand !== false && conn.reply.prevOnDemand === true ? await leanPushForms(tx, plan.changes) : undefined
           return { plan, lean }
         })
         if (plan.kind === 'empty') {
