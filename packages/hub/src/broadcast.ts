@@ -47,7 +47,7 @@ function publicCommit(commit: Commit): Commit {
  *   and to the `wire: 3` sockets of the author's replica: only a database holding the writer's
  *   outbox removes settled changes with `through`, and a copy of that database elsewhere (or the
  *   leader that takes its socket over) holds the same outbox;
- * - the **room copy** (compact, no author) to every other `wire: 3` socket;
+ * - the **room copy** (compact, no author) to every other `wire: 3` socket, as the event `c`;
  * - the logical message, as it is, to the sockets that announced no compact encoding.
  *
  * Rooms by name reach the sockets of every hub process through the adapter, so the same emits
