@@ -43,6 +43,8 @@ test('cards (fieldMerge): offline by context.setOffline; the later title wins, v
   for (const device of [a, b]) {
     const entry = withField(conflictEntries(device, 'cards', SAMPLE.card, '[data-policy="fieldMerge"]'), 'title').first()
     await expect(entry).toBeVisible()
+    // The base is the title B's write replaced, though a push may leave it out (prev on demand).
+    await expect(conflictCell(entry, 'title', 'base')).toHaveText('“Write the onboarding guide”')
     await expect(conflictCell(entry, 'title', 'local')).toHaveText('“Onboarding guide (B)”')
     await expect(conflictCell(entry, 'title', 'remote')).toHaveText('“Onboarding guide (A)”')
     await expect(conflictCell(entry, 'title', 'result')).toHaveText('“Onboarding guide (B)”')

@@ -64,6 +64,7 @@ test('reloaded offline, the app opens from the service worker with its records, 
   for (const device of [a, b]) {
     const entry = withField(conflictEntries(device, 'cards', SAMPLE.card, '[data-policy="fieldMerge"]'), 'title')
     await expect(entry).toHaveCount(1)
+    await expect(conflictCell(entry, 'title', 'base')).toHaveText('“Write the onboarding guide”')
     await expect(conflictCell(entry, 'title', 'local')).toHaveText('“Onboarding (A, offline)”')
     await expect(conflictCell(entry, 'title', 'remote')).toHaveText('“Onboarding (B, online)”')
     await expect(conflictCell(entry, 'title', 'result')).toHaveText('“Onboarding (A, offline)”')
