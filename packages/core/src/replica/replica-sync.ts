@@ -87,6 +87,17 @@ export interface ReplicaSyncOptions {
   faults?: ApplyFaults
 }
 
+/** A batch to push, with its lean forms (see `planPush`). */
+interface PushPlan {
+  plan: BatchPlan
+  lean: Change[] | undefined
+}
+
+/** The outcome of a write's first transaction (see `write`). */
+type FirstWrite =
+  | { kind: 'committed'; result: Awaited<ReturnType<typeof commitWrite>>; push?: PushPlan }
+  | { kind: 'async'; plan: PlannedWrite; pending: Promise<void>[] }
+
 interface Connection {
   transport: ReplicaTransport
   reply: HandshakeReply
@@ -237,14 +248,31 @@ export class ReplicaSync {
     // transaction. An async validator cannot run inside it (IndexedDB would commit the
     // transaction while the validator awaits), so then the plan is validated outside and
     // committed in a second transaction that re-checks the records did not move meanwhile.
-    type First = { kind: 'committed'; result: Awaited<ReturnType<typeof commitWrite>> } | { kind: 'async'; plan: PlannedWrite; pending: Promise<void>[] }
-    const first = await this.store.transaction(async (tx): Promise<First> => {
-      const plan = await planWrite(ops, this.schema, (c, k) => tx.getVisible(c, k), tx.prefetch?.bind(tx))
-      const pending = this.validateNow(plan)
-      if (pending.length) return { kind: 'async', plan, pending }
-      return { kind: 'committed', result: await commitWrite(tx, plan, () => this.clock.now(), own) }
-    }, scope)
-    if (first.kind === 'committed' && first.result !== 'moved') return this.written(first.result)
+    // An idle push loop is taken first, so that the write's transaction also plans the push: it
+    // leaves as the write commits, without a transaction of its own in between (BENCHMARKS P4).
+    const pushConn = this.claimPushLoop()
+    let handedOver = false
+    let first: FirstWrite
+    try {
+      first = await this.store.transaction(async (tx): Promise<FirstWrite> => {
+        const plan = await planWrite(ops, this.schema, (c, k) => tx.getVisible(c, k), tx.prefetch?.bind(tx))
+        const pending = this.validateNow(plan)
+        if (pending.length) return { kind: 'async', plan, pending }
+        const result = await commitWrite(tx, plan, () => this.clock.now(), own)
+        if (!pushConn || result === 'moved' || result.changes.length === 0) return { kind: 'committed', result }
+        return { kind: 'committed', result, push: await this.planPush(tx, pushConn, false) }
+      }, scope)
+      if (first.kind === 'committed' && first.result !== 'moved') {
+        const changes = this.written(first.result)
+        if (pushConn && first.push && first.push.plan.kind !== 'empty') {
+          handedOver = true
+          void this.pushLoop(pushConn, first.push)
+        }
+        return changes
+      }
+    } finally {
+      if (pushConn && !handedOver) this.releasePushLoop()
+    }
     let plan: PlannedWrite | undefined = first.kind === 'async' ? first.plan : undefined
     let pending: Promise<void>[] = first.kind === 'async' ? first.pending : []
     for (let attempt = 0; attempt < 8; attempt++) {
@@ -259,6 +287,21 @@ export class ReplicaSync {
       plan = undefined
     }
     throw new AccordError('conflict', 'the records kept changing while this write was prepared; try again')
+  }
+
+  /** Takes the push loop when connected and idle: the caller must hand it to `pushLoop` or release it. */
+  private claimPushLoop(): Connection | undefined {
+    if (!this.connection || this.pushing || this.closed) return undefined
+    this.pushing = true
+    return this.connection
+  }
+
+  /** Gives a claimed push loop back; a kick that came meanwhile runs it now. */
+  private releasePushLoop(): void {
+    this.pushing = false
+    if (!this.pushAgain) return
+    this.pushAgain = false
+    this.kickPush()
   }
 
   private written(result: { changes: Change[]; writer: string }): Change[] {
@@ -344,18 +387,16 @@ export class ReplicaSync {
     for (const wake of this.waiters) wake()
   }
 
-  private async pushLoop(conn: Connection): Promise<void> {
+  /** Pushes the outbox while there is something to send; `first`: the first batch, already planned. */
+  private async pushLoop(conn: Connection, first?: PushPlan): Promise<void> {
     this.pushing = true
     try {
       let singleTx = false
+      let planned = first
       while (this.connection === conn && !this.closed) {
         this.pushAgain = false
-        const limits = conn.reply.limits
-        const { plan, lean } = await this.store.transaction(async (tx) => {
-          const plan = await this.nextBatch(tx, conn, limits, singleTx)
-          const lean = plan.kind === 'batch' && this.options.prevOnDemand !== false && conn.reply.prevOnDemand === true ? await leanPushForms(tx, plan.changes) : undefined
-          return { plan, lean }
-        })
+        const { plan, lean } = planned ?? (await this.store.transaction((tx) => this.planPush(tx, conn, singleTx)))
+        planned = undefined
         if (plan.kind === 'empty') {
           if (!this.pushAgain) break
           continue
@@ -390,6 +431,8 @@ export class ReplicaSync {
       }
     } finally {
       this.pushing = false
+      // A new connection's kick that arrived while this loop (of the old one) ran is not lost.
+      if (this.pushAgain && this.connection !== undefined && this.connection !== conn) this.kickPush()
       this.notify()
     }
   }
@@ -407,6 +450,13 @@ export class ReplicaSync {
       if (response?.ok !== false || response.error.code !== 'prev_required' || this.connection !== conn) return response
     }
     return send(fullPushForms(changes))
+  }
+
+  /** The next batch, and its forms without `prev` where no conflict is expected (prev on demand). */
+  private async planPush(tx: ReplicaTx, conn: Connection, singleTx: boolean): Promise<PushPlan> {
+    const plan = await this.nextBatch(tx, conn, conn.reply.limits, singleTx)
+    const lean = plan.kind === 'batch' && this.options.prevOnDemand !== false && conn.reply.prevOnDemand === true ? await leanPushForms(tx, plan.changes) : undefined
+    return { plan, lean }
   }
 
   /**
