@@ -25,7 +25,7 @@ function readWriteCounter(): { start: () => void; count: () => number } {
   let counting = false
   let count = 0
   const original = IDBDatabase.prototype.transaction
-  IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<typeof original>) {
+  IDBDatabase.prototype.transaction = function (this: InstanceType<typeof IDBDatabase>, ...args: Parameters<typeof original>) {
     if (counting && args[1] === 'readwrite') count += 1
     return original.apply(this, args)
   } as typeof original
