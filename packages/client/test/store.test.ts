@@ -206,3 +206,24 @@ describe('pending', () => {
     }
   })
 })
+
+describe('the outbox read by ord', () => {
+  it("reads the first changes only, with this transaction's removals and additions, and still the whole outbox after", async () => {
+    const store = await openStore()
+    await store.transaction(async (tx) => {
+      for (let n = 1; n <= 10; n++) await tx.addOutbox(change(n, n, 'patch', 0, card(n, `t${n}`)))
+    })
+    const ords = (changes: Change[]): string[] => changes.map((c) => `${c.writer}:${c.ord}`)
+    await store.transaction(async (tx) => {
+      await tx.removeOutbox('old', 2)
+      await tx.removeOutbox('old', 4)
+      await tx.removeOutbox('old', 3)
+      // A change moved to another writer keeps its place in the order; a new write goes last.
+      await tx.addOutbox({ ...change(3, 3, 'patch', 0), writer: 'moved', n: 1 })
+      await tx.addOutbox({ ...change(11, 11, 'patch', 0), writer: 'new', n: 1 })
+      expect(ords(await tx.outbox(4))).toEqual(['old:1', 'moved:3', 'old:5', 'old:6'])
+      expect(ords(await tx.outbox())).toEqual(['old:1', 'moved:3', 'old:5', 'old:6', 'old:7', 'old:8', 'old:9', 'old:10', 'new:11'])
+      expect(ords(await tx.outbox(20))).toHaveLength(9)
+    })
+  })
+})

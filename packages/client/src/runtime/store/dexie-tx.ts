@@ -233,13 +233,22 @@ export class DexieReplicaTx implements ReplicaTx {
     return this.merge(stored, mine)
   }
 
+  /**
+   * The outbox's first `limit` changes by `ord` (all without a limit). A limit reads only the rows
+   * it needs, plus as many as this transaction removed: a push, and a write that plans one, do not
+   * read a long offline outbox whole.
+   */
   async outbox(limit?: number): Promise<Change[]> {
     let all: Change[]
     if (this.outboxRows) all = [...this.outboxRows.values()].sort(byOrd)
     else {
-      all = this.merge(await this.outboxTable().orderBy('ord').toArray(), () => true)
-      // Held while small: later pendingFor/outboxThrough in this transaction read memory.
-      if (all.length <= OUTBOX_IN_MEMORY) this.outboxRows = new Map(all.map((c) => [ok(c.writer, c.n), c]))
+      const want = limit === undefined ? undefined : limit + this.outboxRemoved.size
+      const byOrdIndex = this.outboxTable().orderBy('ord')
+      const stored = await (want === undefined ? byOrdIndex : byOrdIndex.limit(want)).toArray()
+      all = this.merge(stored, () => true)
+      // Held while read whole and small: later pendingFor/outboxThrough in this transaction read memory.
+      const whole = want === undefined || stored.length < want
+      if (whole && all.length <= OUTBOX_IN_MEMORY) this.outboxRows = new Map(all.map((c) => [ok(c.writer, c.n), c]))
     }
     return limit === undefined ? all : all.slice(0, limit)
   }
