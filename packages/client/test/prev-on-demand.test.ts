@@ -35,16 +35,21 @@ function prevFlags(s: Scenario): Map<string, boolean[][]> {
 
 const pushesOf = (frames: Map<string, boolean[][]>, replica: TestReplica): boolean[][] => frames.get(replica.replicaId) ?? []
 
+/** A replica creates a record, settles, then edits it: whether each change of that edit's pushes carried `prev`. */
+async function prevOfAnEdit(s: Scenario): Promise<boolean[][]> {
+  const a = await s.replica('a')
+  await a.put('cards', card)
+  await settle(a)
+  const frames = prevFlags(s)
+  await a.update('cards', 'c1', { title: 'renamed' })
+  await settle(a)
+  return pushesOf(frames, a)
+}
+
 describe('prev on demand', () => {
   it('leaves prev out of an edit of a record nobody moved since', async () => {
     s = await new Scenario(schema).start()
-    const a = await s.replica('a')
-    await a.put('cards', card)
-    await settle(a)
-    const frames = prevFlags(s)
-    await a.update('cards', 'c1', { title: 'renamed' })
-    await settle(a)
-    expect(pushesOf(frames, a)).toEqual([[false]])
+    expect(await prevOfAnEdit(s)).toEqual([[false]])
   })
 
   it('sends prev on every change to a hub that does not announce prev on demand (an older hub)', async () => {
@@ -58,13 +63,7 @@ describe('prev on demand', () => {
         return emit(event, older)
       }
     })
-    const a = await s.replica('a')
-    await a.put('cards', card)
-    await settle(a)
-    const frames = prevFlags(s)
-    await a.update('cards', 'c1', { title: 'renamed' })
-    await settle(a)
-    expect(pushesOf(frames, a)).toEqual([[true]])
+    expect(await prevOfAnEdit(s)).toEqual([[true]])
   })
 
   it('sends prev at once when the replica already knows the record moved (back online after a remote edit)', async () => {
