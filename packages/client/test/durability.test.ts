@@ -8,6 +8,7 @@ import { defineSchema } from '@accord/core'
 import { IDBObjectStore } from 'fake-indexeddb'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { collections, schema } from './fixtures/schema.js'
+import { dexieVersion, OUTBOX } from '../src/runtime/store/tables.js'
 import { openTestReplica, unwrap, until, type TestReplica } from './helpers/replica.js'
 import { Scenario, settle } from './helpers/scenario.js'
 
@@ -75,8 +76,8 @@ describe('storage failures', () => {
       }
     const full = fullOn(put)
     // The outbox append fails after the visible value was written in the same transaction.
-    IDBObjectStore.prototype.add = fullOn(add, '_outbox') as typeof add
-    IDBObjectStore.prototype.put = fullOn(put, '_outbox') as typeof put
+    IDBObjectStore.prototype.add = fullOn(add, OUTBOX) as typeof add
+    IDBObjectStore.prototype.put = fullOn(put, OUTBOX) as typeof put
     try {
       expect(await errorCode(a.runtime.write([{ op: 'update', col: 'cards', key: 'k', patch: { title: 'lost' } }]))).toBe('quota_exceeded')
       IDBObjectStore.prototype.put = full as typeof put
@@ -129,7 +130,7 @@ describe('schema versions', () => {
     await upgraded.put('tasks', { id: 't', due: 3 })
     expect(await upgraded.find('tasks', { where: { due: { gt: 1 } } })).toEqual([{ id: 't', due: 3 }])
     await until(() => upgraded.status.pending === 3, 'every change still pending')
-    expect(upgraded.runtime.database?.verno).toBe(2)
+    expect(upgraded.runtime.database?.verno).toBe(dexieVersion(2))
   })
 
   it('refuses to open a database written by a newer schema (schema_downgrade)', async () => {

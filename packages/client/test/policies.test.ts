@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { schema } from './fixtures/schema.js'
 import { reconcile, Scenario, twoOfflineReplicas } from './helpers/scenario.js'
 import { unwrap, until, type TestReplica } from './helpers/replica.js'
+import { OUTBOX, type OutboxRow } from '../src/runtime/store/tables.js'
 
 let s: Scenario
 beforeEach(async () => {
@@ -28,8 +29,8 @@ async function expectSame(col: string, key: string, ...replicas: TestReplica[]):
  * write meant to be "later" is made after the other's HLC wall has passed by a margin.
  */
 async function afterHlcOf(replica: TestReplica, key: string, marginMs = 250): Promise<void> {
-  const rows = (await replica.runtime.database?.table('_outbox').toArray()) as { key: string; hlc: string }[]
-  const hlc = rows.filter((c) => c.key === key).map((c) => c.hlc).sort().at(-1)
+  const rows = (await replica.runtime.database?.table(OUTBOX).toArray()) as OutboxRow[]
+  const hlc = rows.flatMap((row) => row.changes).filter((c) => c.key === key).map((c) => c.hlc).sort().at(-1)
   if (!hlc) throw new Error(`${replica.name} has no pending change of ${key}`)
   const wall = decodeHlc(hlc).wall
   await until(() => Date.now() > wall + marginMs, `the clock to pass ${replica.name}'s write by ${marginMs} ms`)

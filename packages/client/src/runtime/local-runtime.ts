@@ -15,6 +15,7 @@ import { silentLogger, type Logger } from './logger.js'
 import { bindingOf, OpenedReplica } from './opened-replica.js'
 import { globalTimers, type RuntimeTimers } from './platform.js'
 import { checkQuery, findRecords } from './query/find.js'
+import { stripMeta, type ValueRow } from './store/record-meta.js'
 import { toResult } from './result.js'
 import type { LocalRuntimeOptions } from './runtime-options.js'
 import { checkBinding } from './sync/sync-driver.js'
@@ -98,7 +99,7 @@ export class LocalRuntime implements WorkerApi {
     return toResult(() => {
       this.schema.collection(target.col)
       const { db } = this.ready().store
-      if (target.kind === 'get') return this.watches.watchQuery(() => db.table<RecordValue, string>(target.col).get(target.key), listener)
+      if (target.kind === 'get') return this.watches.watchQuery(async () => stripMeta(await db.table<ValueRow, string>(target.col).get(target.key)), listener)
       checkQuery(target.query ?? {})
       return this.watches.watchQuery(() => findRecords(db, this.schema, target.col, target.query ?? {}), listener)
     })

@@ -11,7 +11,6 @@ import { silentLogger, type Logger } from './logger.js'
 import { askPersistence, globalIndexedDb, globalStorageManager, randomId, type RuntimeTimers } from './platform.js'
 import type { LocalRuntimeOptions } from './runtime-options.js'
 import { DexieReplicaStore, type Durability } from './store/dexie-replica-store.js'
-import { OUTBOX } from './store/tables.js'
 import { checkBinding, SyncDriver, type SyncFlags } from './sync/sync-driver.js'
 
 /**
@@ -217,9 +216,8 @@ export class OpenedReplica {
       return
     }
     this.counting = true
-    this.store.db
-      .table(OUTBOX)
-      .count()
+    this.store
+      .outboxCount()
       .then(
         (count) => {
           this.pending = count

@@ -8,6 +8,7 @@ import type { Dexie } from 'dexie'
 import type { Collection, IndexableType, Table } from 'dexie'
 import { AccordError, type JsonValue, type RecordValue, type Schema } from '@accord/core'
 import type { FindQuery } from '../../shared/worker-api.js'
+import { stripMeta } from '../store/record-meta.js'
 import { singleFieldIndexes } from '../store/tables.js'
 import { isKey, matchesAll, parseWhere, sortRecords, type FieldCondition } from './conditions.js'
 
@@ -18,6 +19,11 @@ interface Order {
 
 /** Runs a query against the visible table of `col`. Usable inside a Dexie liveQuery. */
 export async function findRecords(db: Dexie, schema: Schema, col: string, query: FindQuery = {}): Promise<RecordValue[]> {
+  // Value rows carry the store's metadata (record-meta.ts): the app gets its values without it.
+  return (await findRows(db, schema, col, query)).map((row) => stripMeta(row))
+}
+
+async function findRows(db: Dexie, schema: Schema, col: string, query: FindQuery): Promise<RecordValue[]> {
   const indexes = singleFieldIndexes(schema, col)
   const conditions = parseWhere(query.where)
   const order = parseOrder(query.orderBy)

@@ -5,7 +5,9 @@ import { silentLogger, type Logger } from '../logger.js'
 import type { IndexedDbFactory, KeyRangeClass } from '../platform.js'
 import { DexieReplicaTx } from './dexie-tx.js'
 import { isClosedError, toStoreError } from './store-errors.js'
-import { CONFIRMED, CONFLICTS, OUTBOX, STATE, storesFor, VERSIONS, type LastSyncedRow, type StateRow } from './tables.js'
+import { migrateLayout } from './migrate-layout.js'
+import { stripMeta, type ValueRow } from './record-meta.js'
+import { CONFIRMED, CONFLICTS, dexieVersion, OUTBOX, STATE, storesFor, VERSIONS, type LastSyncedRow, type StateRow } from './tables.js'
 
 /** IndexedDB transaction durability: `strict` waits for the disk (Chromium's default is relaxed). */
 export type Durability = 'strict' | 'relaxed' | 'default'
@@ -59,7 +61,9 @@ export class DexieReplicaStore implements ReplicaStore {
       ...(options.IDBKeyRange ? { IDBKeyRange: options.IDBKeyRange } : {}),
       chromeTransactionDurability: options.durability ?? 'strict',
     })
-    db.version(options.schema.version).stores(storesFor(options.schema))
+    db.version(dexieVersion(options.schema.version))
+      .stores(storesFor(options.schema))
+      .upgrade((trans) => migrateLayout(trans, options.schema))
     const store = new DexieReplicaStore(db, options)
     db.on('versionchange', () => {
       store.onVersionChange()
@@ -109,7 +113,12 @@ export class DexieReplicaStore implements ReplicaStore {
 
   /** The visible value of a record, read outside any write. */
   get(col: string, key: string): Promise<RecordValue | undefined> {
-    return this.run(() => this.db.table<RecordValue, string>(col).get(key))
+    return this.run(async () => stripMeta(await this.db.table<ValueRow, string>(col).get(key)))
+  }
+
+  /** How many changes the outbox holds (kept in the state row with every write of the outbox). */
+  outboxCount(): Promise<number> {
+    return this.run(async () => (await this.db.table<StateRow, string>(STATE).get('replica'))?.outbox?.count ?? 0)
   }
 
   /** Runs reads (or anything on `db`) with the store's error mapping and reopen-once rule. */
@@ -210,7 +219,7 @@ export class DexieReplicaStore implements ReplicaStore {
         schemaVersion: schema.version,
       }
       value.schemaVersion = schema.version
-      await table.put({ key: 'replica', value })
+      await table.put({ ...row, key: 'replica', value })
     })
   }
 }

@@ -1,9 +1,11 @@
 import { Dexie, type Table, type Transaction } from 'dexie'
 import type { Change, ConflictRecord, RecordValue, Schema } from '@accord/core'
 import type { PrefetchWant, ReplicaState, ReplicaTx } from '@accord/core/internal'
-import { CONFIRMED, CONFLICTS, OUTBOX, STATE, VERSIONS, type ConfirmedRow, type ConflictRow, type StateRow, type VersionRow } from './tables.js'
+import { OutboxRows, type OutboxPlan, type OutboxReader } from './outbox-rows.js'
+import { META, metaOf, toMeta, withMeta, type ValueRow } from './record-meta.js'
+import { CONFIRMED, CONFLICTS, OUTBOX, STATE, VERSIONS, type ConfirmedRow, type ConflictRow, type OutboxMeta, type OutboxRow, type StateRow, type VersionRow } from './tables.js'
 
-/** Up to this many outbox rows are read into memory at once; a bigger outbox is queried by index. */
+/** A batch that reads pending changes reads the whole outbox instead when it holds at most this many. */
 const OUTBOX_IN_MEMORY = 2_000
 
 /**
@@ -16,16 +18,24 @@ const EAGER_RECORDS = 16
 const READ_ALL: PrefetchWant = { visible: true, confirmed: true, version: true, pending: true, state: true }
 
 type Snapshot = { value: RecordValue | undefined }
+
+/** A record as stored: its value row (null: none) and metadata, and whether a `_versions` row exists. */
+interface StoredRecord {
+  value: RecordValue | null
+  version: number
+  rows: number[]
+  versionRow: boolean
+}
+
 const rk = (col: string, key: string): string => `${col}\u0000${key}`
 const splitRk = (k: string): [string, string] => {
   const at = k.indexOf('\u0000')
   return [k.slice(0, at), k.slice(at + 1)]
 }
-const ok = (writer: string, n: number): string => `${writer}\u0000${n}`
-const byOrd = (a: Change, b: Change): number => a.ord - b.ord
 
 /**
- * core's `ReplicaTx` on the tables of one Dexie database, inside one read-write transaction.
+ * core's `ReplicaTx` on the tables of one Dexie database (tables.ts), inside one read-write
+ * transaction.
  *
  * Reads are cached and writes buffered in memory, then written by `flush()` with one bulk request
  * per table before the transaction ends: the engine works record by record, and awaiting each
@@ -33,33 +43,32 @@ const byOrd = (a: Change, b: Change): number => a.ord - b.ord
  * `prefetch` reads the rows of many records at once, and only the rows the engine says it will
  * read, skipping tables it finds empty. Requests that do not depend on each other are issued
  * together and awaited together (IndexedDB runs them in order anyway), which spares the worker a
- * round trip per request; what a write costs beyond that is the rows it writes (BENCHMARKS.md,
- * P1). The outbox is held in memory while it is small.
+ * round trip per request.
+ *
+ * A record's version and the outbox rows of its pending changes live in its value row (or its
+ * `_versions` row when it has no value), so reading a record is one row, and writing a pulled
+ * record or a new one is one row plus its transaction's outbox row. A value row is written whole,
+ * so `flush` reads what it must keep of a record it never read; it need not when the whole outbox
+ * is known (pending rows exact) and the engine wrote both value and version.
  * The caller must run `flush()` before the transaction completes (DexieReplicaStore does);
  * everything stays in the one transaction, so atomicity is unchanged.
  *
- * Reads of the internal tables go to IndexedDB directly (`idbtrans`): they need none of Dexie's
- * middleware. Writes go through Dexie, so its live queries see them.
- *
- * Tables are taken from the transaction object itself, not from Dexie's zone: the engine's nested
- * async functions put many native microtask hops between two requests.
+ * Reads go to IndexedDB directly (`idbtrans`): they need none of Dexie's middleware. Writes go
+ * through Dexie, so its live queries see them. Tables are taken from the transaction object
+ * itself, not from Dexie's zone: the engine's nested async functions put many native microtask
+ * hops between two requests.
  */
 export class DexieReplicaTx implements ReplicaTx {
-  /** null: known absent. */
-  private readonly visibleRows = new Map<string, RecordValue | null>()
-  private readonly visibleDirty = new Set<string>()
+  private readonly stored = new Map<string, StoredRecord>()
+  /** Visible values written by this transaction (null: deleted). */
+  private readonly values = new Map<string, RecordValue | null>()
+  /** Versions written by this transaction. */
+  private readonly versions = new Map<string, number>()
   /** null: no snapshot. */
   private readonly confirmedRows = new Map<string, Snapshot | null>()
   private readonly confirmedDirty = new Set<string>()
-  private readonly versionRows = new Map<string, number>()
-  private readonly versionDirty = new Set<string>()
-  /** The whole outbox, when it was read whole and small enough to hold (writes applied). */
-  private outboxRows: Map<string, Change> | undefined
-  /** Stored pending changes per record, as read (this transaction's writes are merged on read). */
-  private readonly pendingRows = new Map<string, Change[]>()
-  private readonly outboxAdded = new Map<string, Change>()
-  private readonly outboxRemoved = new Set<string>()
-  private state: ReplicaState | undefined
+  private readonly outboxRows: OutboxRows
+  private stateRow: StateRow | undefined
   private stateDirty = false
   /** Tables found empty when this transaction probed them (what it wrote since is in the maps). */
   private readonly empty = new Set<string>()
@@ -67,108 +76,118 @@ export class DexieReplicaTx implements ReplicaTx {
   constructor(
     private readonly trans: Transaction,
     private readonly schema: Schema,
-  ) {}
-
-  private visible(col: string): Table<RecordValue, string> | undefined {
-    return this.schema.has(col) ? this.trans.table<RecordValue, string>(col) : undefined
+  ) {
+    this.outboxRows = new OutboxRows(this.outboxReader())
   }
 
   /**
    * Reads the rows `want` names for many records at once, so later gets hit memory: one round of
-   * requests issued together. A batch of more than EAGER_RECORDS records first probes the tables
-   * it would read and skips the empty ones (a first sync reads nothing; an import into a
-   * local-only replica reads no version), and reads pending changes last, for the records where
-   * `want.pending` asks for them.
+   * requests issued together, and a second for the outbox rows of records with pending changes.
+   * A batch of more than EAGER_RECORDS records first probes the tables it would read and skips
+   * the empty ones (a first sync reads nothing; an import into a local-only replica reads no
+   * version), and reads the whole outbox when it is small rather than each record's rows.
    */
   async prefetch(records: readonly { col: string; key: string }[], want: PrefetchWant = READ_ALL): Promise<void> {
     const big = records.length > EAGER_RECORDS
-    if (big) await this.probe(want, records)
-    const byCol = new Map<string, string[]>()
-    const pairs: [string, string][] = []
-    const confirmed = want.confirmed === true && !this.empty.has(CONFIRMED)
-    const version = want.version === true && !this.empty.has(VERSIONS)
-    const seen = new Set<string>()
-    for (const { col, key } of records) {
-      const k = rk(col, key)
-      if (seen.has(k)) continue
-      seen.add(k)
-      if (want.visible && !this.visibleRows.has(k) && this.schema.has(col) && !this.empty.has(col)) {
-        let keys = byCol.get(col)
-        if (!keys) byCol.set(col, (keys = []))
-        keys.push(key)
-      }
-      if ((confirmed && !this.confirmedRows.has(k)) || (version && !this.versionRows.has(k))) pairs.push([col, key])
+    if (big) {
+      await this.probe(want, records)
+      // A catch-up asks every record's pending changes: a small outbox is cheaper read whole.
+      if (want.pending === true && !this.outboxRows.whole && (await this.outboxMeta()).count <= OUTBOX_IN_MEMORY) await this.outboxRows.readWhole()
     }
+    const pendingByRecord = want.pending !== undefined && want.pending !== false && !this.outboxRows.whole
     const reads: Promise<unknown>[] = []
-    for (const [col, keys] of byCol) {
-      reads.push(
-        (this.visible(col) as Table<RecordValue, string>).bulkGet(keys).then((rows) => keys.forEach((key, i) => this.visibleRows.set(rk(col, key), rows[i] ?? null))),
-      )
-    }
-    if (pairs.length && confirmed) {
-      reads.push(
-        this.getMany<ConfirmedRow>(CONFIRMED, pairs).then((rows) =>
-          pairs.forEach(([col, key], i) => {
-            const k = rk(col, key)
-            const row = rows[i]
-            if (!this.confirmedRows.has(k)) this.confirmedRows.set(k, row ? { value: row.value } : null)
-          }),
-        ),
-      )
-    }
-    if (pairs.length && version) {
-      reads.push(
-        this.getMany<VersionRow>(VERSIONS, pairs).then((rows) =>
-          pairs.forEach(([col, key], i) => {
-            const k = rk(col, key)
-            if (!this.versionRows.has(k)) this.versionRows.set(k, rows[i]?.version ?? 0)
-          }),
-        ),
-      )
-    }
-    if (want.pending === true || (want.pending === 'ifPresent' && !big)) reads.push(this.readPending(records))
-    if (want.state && !this.state) reads.push(this.getState())
+    if (want.visible || want.version || pendingByRecord) reads.push(this.load(records))
+    if (want.confirmed && !this.empty.has(CONFIRMED)) reads.push(this.loadConfirmed(records))
+    if (want.state) reads.push(this.readStateRow())
     await Promise.all(reads)
-    if (want.pending === 'ifPresent' && big) {
-      // Only records that exist here can have pending changes a write reads (see commitWrite).
-      await this.readPending(records.filter(({ col, key }) => (this.visibleRows.get(rk(col, key)) ?? null) !== null || (this.versionRows.get(rk(col, key)) ?? 0) > 0))
-    }
+    // Only records with a value or a `_versions` row can have pending changes: both carry the rows.
+    if (pendingByRecord) await this.outboxRows.readIds(records.flatMap(({ col, key }) => this.stored.get(rk(col, key))?.rows ?? []))
   }
 
   /** Finds which of the tables `want` would read for `records` are empty (one request each, together). */
   private async probe(want: PrefetchWant, records: readonly { col: string; key: string }[]): Promise<void> {
     const tables = new Set<string>()
-    if (want.visible) for (const { col } of records) if (this.schema.has(col)) tables.add(col)
+    if (want.visible || want.version || want.pending) {
+      for (const { col } of records) if (this.schema.has(col)) tables.add(col)
+      tables.add(VERSIONS)
+    }
     if (want.confirmed) tables.add(CONFIRMED)
-    if (want.version) tables.add(VERSIONS)
-    if (want.pending && !this.outboxRows) tables.add(OUTBOX)
+    if (want.pending && !this.outboxRows.whole) tables.add(OUTBOX)
     const names = [...tables].filter((t) => !this.empty.has(t))
     const keys = await Promise.all(names.map((t) => request<unknown[]>(this.native(t).getAllKeys(null, 1))))
     names.forEach((t, i) => {
       if (keys[i]?.length) return
       this.empty.add(t)
-      // An empty outbox is an outbox known whole: every later read of it is answered in memory.
-      if (t === OUTBOX) this.outboxRows = new Map([...this.outboxAdded].filter(([k]) => !this.outboxRemoved.has(k)))
+      if (t === OUTBOX) this.outboxRows.knownEmpty()
     })
   }
 
-  /** Reads the stored pending changes of these records: one index request each, issued together. */
-  private async readPending(records: readonly { col: string; key: string }[]): Promise<void> {
-    if (this.outboxRows) return
-    const wanted: [string, string][] = []
-    for (const { col, key } of records) {
-      const k = rk(col, key)
-      if (this.pendingRows.has(k)) continue
-      this.pendingRows.set(k, [])
-      wanted.push([col, key])
+  /** Reads the value row and `_versions` row of every record not read yet: one round, issued together. */
+  private async load(records: readonly { col: string; key: string }[]): Promise<void> {
+    const wanted = new Map<string, { col: string; key: string }>()
+    for (const r of records) {
+      const k = rk(r.col, r.key)
+      if (!this.stored.has(k)) wanted.set(k, r)
     }
-    if (!wanted.length) return
-    const index = this.native(OUTBOX).index('[col+key]')
-    const rows = await Promise.all(wanted.map((pair) => request<Change[]>(index.getAll(pair))))
-    wanted.forEach(([col, key], i) => this.pendingRows.set(rk(col, key), rows[i] ?? []))
+    if (!wanted.size) return
+    const list = [...wanted.values()]
+    const byCol = new Map<string, { col: string; key: string }[]>()
+    for (const r of list) {
+      if (!this.schema.has(r.col) || this.empty.has(r.col)) continue
+      let keys = byCol.get(r.col)
+      if (!keys) byCol.set(r.col, (keys = []))
+      keys.push(r)
+    }
+    const valueRows = new Map<string, ValueRow | undefined>()
+    const reads: Promise<unknown>[] = []
+    for (const [col, rs] of byCol) {
+      const store = this.native(col)
+      reads.push(Promise.all(rs.map((r) => request<ValueRow | undefined>(store.get(r.key)).then((row) => valueRows.set(rk(col, r.key), row)))))
+    }
+    let versionRows: (VersionRow | undefined)[] = []
+    if (!this.empty.has(VERSIONS)) reads.push(this.getMany<VersionRow>(VERSIONS, list.map((r) => [r.col, r.key])).then((rows) => (versionRows = rows)))
+    await Promise.all(reads)
+    list.forEach((r, i) => {
+      const k = rk(r.col, r.key)
+      if (this.stored.has(k)) return
+      const row = valueRows.get(k)
+      const versionRow = versionRows[i]
+      if (row) {
+        const { version, rows } = metaOf(row)
+        // A fresh structured clone from IndexedDB, not shared with Dexie's caches: strip in place.
+        delete row[META]
+        this.stored.set(k, { value: row as RecordValue, version, rows, versionRow: versionRow !== undefined })
+      } else {
+        this.stored.set(k, { value: null, version: versionRow?.version ?? 0, rows: versionRow?.p ?? [], versionRow: versionRow !== undefined })
+      }
+    })
   }
 
-  /** Rows of an internal table by key, or undefined: one request each, issued together. */
+  private async loadConfirmed(records: readonly { col: string; key: string }[]): Promise<void> {
+    const pairs: [string, string][] = []
+    const seen = new Set<string>()
+    for (const { col, key } of records) {
+      const k = rk(col, key)
+      if (this.confirmedRows.has(k) || seen.has(k)) continue
+      seen.add(k)
+      pairs.push([col, key])
+    }
+    if (!pairs.length) return
+    const rows = await this.getMany<ConfirmedRow>(CONFIRMED, pairs)
+    pairs.forEach(([col, key], i) => {
+      const k = rk(col, key)
+      const row = rows[i]
+      if (!this.confirmedRows.has(k)) this.confirmedRows.set(k, row ? { value: row.value } : null)
+    })
+  }
+
+  private async record(col: string, key: string): Promise<StoredRecord> {
+    const k = rk(col, key)
+    if (!this.stored.has(k)) await this.load([{ col, key }])
+    return this.stored.get(k) as StoredRecord
+  }
+
+  /** Rows of a table by key, or undefined: one request each, issued together. */
   private getMany<R>(table: string, keys: readonly (readonly string[])[]): Promise<(R | undefined)[]> {
     const store = this.native(table)
     return Promise.all(keys.map((key) => request<R | undefined>(store.get(key))))
@@ -179,25 +198,36 @@ export class DexieReplicaTx implements ReplicaTx {
     return (this.trans.idbtrans as unknown as { objectStore(name: string): NativeStore }).objectStore(table)
   }
 
+  private outboxReader(): OutboxReader {
+    const store = (): NativeStore => this.native(OUTBOX)
+    const range = (): KeyRangeStatic => (this.trans.db as unknown as { _deps: { IDBKeyRange: KeyRangeStatic } })._deps.IDBKeyRange
+    return {
+      byIds: (ids) => Promise.all(ids.map((id) => request<OutboxRow | undefined>(store().get(id)))),
+      ofWriter: (writer, n) => request<OutboxRow[]>(store().index('[writer+n]').getAll(range().bound([writer, Dexie.minKey], [writer, n]))),
+      afterOrd: (ord, count) => request<OutboxRow[]>(store().index('ord').getAll(ord === Number.NEGATIVE_INFINITY ? null : range().lowerBound(ord, true), count)),
+      all: () => request<OutboxRow[]>(store().getAll()),
+    }
+  }
+
   async getVisible(col: string, key: string): Promise<RecordValue | undefined> {
     const k = rk(col, key)
-    if (!this.visibleRows.has(k)) this.visibleRows.set(k, this.empty.has(col) ? null : ((await this.visible(col)?.get(key)) ?? null))
-    return this.visibleRows.get(k) ?? undefined
+    if (this.values.has(k)) return this.values.get(k) ?? undefined
+    return (await this.record(col, key)).value ?? undefined
   }
 
   async putVisible(col: string, key: string, value: RecordValue | undefined): Promise<void> {
     if (!this.schema.has(col)) return
     const k = rk(col, key)
-    if (value === undefined && !this.visibleDirty.has(k) && (this.visibleRows.get(k) === null || (!this.visibleRows.has(k) && this.empty.has(col)))) return
+    // Deleting a record known to have no value is the common case of a delete pulled for it: skip.
+    if (value === undefined && !this.values.has(k) && (this.stored.get(k)?.value === null || (!this.stored.has(k) && this.empty.has(col)))) return
     // The table is keyed by `id`; a record always carries its own key.
-    this.visibleRows.set(k, value === undefined ? null : value['id'] === key ? value : { ...value, id: key })
-    this.visibleDirty.add(k)
+    this.values.set(k, value === undefined ? null : value['id'] === key ? value : { ...value, id: key })
   }
 
   async getConfirmed(col: string, key: string): Promise<Snapshot | undefined> {
     const k = rk(col, key)
     if (!this.confirmedRows.has(k)) {
-      const row = this.empty.has(CONFIRMED) ? undefined : await this.trans.table<ConfirmedRow>(CONFIRMED).get([col, key])
+      const row = this.empty.has(CONFIRMED) ? undefined : (await this.getMany<ConfirmedRow>(CONFIRMED, [[col, key]]))[0]
       this.confirmedRows.set(k, row ? { value: row.value } : null)
     }
     return this.confirmedRows.get(k) ?? undefined
@@ -213,70 +243,46 @@ export class DexieReplicaTx implements ReplicaTx {
 
   async getVersion(col: string, key: string): Promise<number> {
     const k = rk(col, key)
-    if (!this.versionRows.has(k)) this.versionRows.set(k, this.empty.has(VERSIONS) ? 0 : ((await this.trans.table<VersionRow>(VERSIONS).get([col, key]))?.version ?? 0))
-    return this.versionRows.get(k) ?? 0
+    if (this.versions.has(k)) return this.versions.get(k) ?? 0
+    return (await this.record(col, key)).version
   }
 
   async putVersion(col: string, key: string, version: number): Promise<void> {
     const k = rk(col, key)
-    if (!this.versionDirty.has(k) && (this.versionRows.get(k) ?? (this.empty.has(VERSIONS) ? 0 : undefined)) === version) return
-    this.versionRows.set(k, version)
-    this.versionDirty.add(k)
+    if (!this.versions.has(k) && this.stored.get(k)?.version === version) return
+    this.versions.set(k, version)
   }
 
   async pendingFor(col: string, key: string): Promise<Change[]> {
-    const mine = (c: Change): boolean => c.col === col && c.key === key
-    if (this.outboxRows) return [...this.outboxRows.values()].filter(mine).sort(byOrd)
-    const k = rk(col, key)
-    let stored = this.pendingRows.get(k)
-    if (!stored) this.pendingRows.set(k, (stored = await this.outboxTable().where('[col+key]').equals([col, key]).toArray()))
-    return this.merge(stored, mine)
+    if (this.outboxRows.whole) return this.outboxRows.pendingFor(col, key, [])
+    return this.outboxRows.pendingFor(col, key, (await this.record(col, key)).rows)
   }
 
   /**
-   * The outbox's first `limit` changes by `ord` (all without a limit). A limit reads only the rows
-   * it needs, plus as many as this transaction removed: a push, and a write that plans one, do not
-   * read a long offline outbox whole.
+   * The outbox's first `limit` changes by `ord` (all without a limit). A limit reads rows in
+   * `ord` order only until it has them: a push, and a write that plans one, do not read a long
+   * offline outbox whole.
    */
-  async outbox(limit?: number): Promise<Change[]> {
-    let all: Change[]
-    if (this.outboxRows) all = [...this.outboxRows.values()].sort(byOrd)
-    else {
-      const want = limit === undefined ? undefined : limit + this.outboxRemoved.size
-      const byOrdIndex = this.outboxTable().orderBy('ord')
-      const stored = await (want === undefined ? byOrdIndex : byOrdIndex.limit(want)).toArray()
-      all = this.merge(stored, () => true)
-      // Held while read whole and small: later pendingFor/outboxThrough in this transaction read memory.
-      const whole = want === undefined || stored.length < want
-      if (whole && all.length <= OUTBOX_IN_MEMORY) this.outboxRows = new Map(all.map((c) => [ok(c.writer, c.n), c]))
-    }
-    return limit === undefined ? all : all.slice(0, limit)
+  outbox(limit?: number): Promise<Change[]> {
+    return this.outboxRows.first(limit)
   }
 
-  async outboxThrough(writer: string, through: number): Promise<Change[]> {
-    if (through < 1) return []
-    const mine = (c: Change): boolean => c.writer === writer && c.n <= through
-    if (this.outboxRows) return [...this.outboxRows.values()].filter(mine).sort(byOrd)
-    return this.merge(await this.outboxTable().where('[writer+n]').between([writer, 1], [writer, through], true, true).toArray(), mine)
+  outboxThrough(writer: string, through: number): Promise<Change[]> {
+    if (through < 1) return Promise.resolve([])
+    return this.outboxRows.through(writer, through)
   }
 
   async addOutbox(change: Change): Promise<void> {
-    const k = ok(change.writer, change.n)
-    this.outboxRemoved.delete(k)
-    this.outboxAdded.set(k, change)
-    this.outboxRows?.set(k, change)
+    this.outboxRows.add(change)
   }
 
   async removeOutbox(writer: string, n: number): Promise<void> {
-    const k = ok(writer, n)
-    this.outboxAdded.delete(k)
-    this.outboxRemoved.add(k)
-    this.outboxRows?.delete(k)
+    this.outboxRows.remove(writer, n)
   }
 
   async outboxCount(): Promise<number> {
-    if (!this.outboxAdded.size && !this.outboxRemoved.size && !this.outboxRows) return this.outboxTable().count()
-    return (await this.outbox()).length
+    if (this.outboxRows.whole) return this.outboxRows.heldCount()
+    return (await this.outboxMeta()).count + (await this.outboxRows.delta())
   }
 
   async putConflict(conflict: ConflictRecord): Promise<void> {
@@ -296,96 +302,131 @@ export class DexieReplicaTx implements ReplicaTx {
 
   async localKeys(col: string): Promise<string[]> {
     const keys = new Set<string>()
-    const table = this.visible(col)
-    if (table) for (const key of await table.toCollection().primaryKeys()) keys.add(key)
-    for (const name of [CONFIRMED, VERSIONS]) {
-      const rows = await this.trans.table<{ key: string }>(name).where('[col+key]').between([col, Dexie.minKey], [col, Dexie.maxKey], true, true).toArray()
-      for (const row of rows) keys.add(row.key)
+    if (this.schema.has(col)) for (const key of await this.trans.table<ValueRow, string>(col).toCollection().primaryKeys()) keys.add(key)
+    const within = <R>(table: string): Promise<R[]> => this.trans.table<R>(table).where('[col+key]').between([col, Dexie.minKey], [col, Dexie.maxKey], true, true).toArray()
+    for (const row of await within<VersionRow>(VERSIONS)) if ((row.version ?? 0) > 0) keys.add(row.key)
+    for (const row of await within<ConfirmedRow>(CONFIRMED)) keys.add(row.key)
+    const add = (k: string): void => {
+      const [c, key] = splitRk(k)
+      if (c === col) keys.add(key)
     }
-    for (const map of [this.visibleRows, this.confirmedRows, this.versionRows]) {
-      for (const [k, v] of map) {
-        const [c, key] = splitRk(k)
-        if (c === col && v !== null && v !== 0) keys.add(key)
-      }
-    }
+    for (const [k, value] of this.values) if (value !== null) add(k)
+    for (const [k, version] of this.versions) if (version !== 0) add(k)
+    for (const [k, snapshot] of this.confirmedRows) if (snapshot !== null) add(k)
     return [...keys]
   }
 
   async getState(): Promise<ReplicaState> {
-    if (!this.state) {
-      const row = await this.trans.table<StateRow, string>(STATE).get('replica')
-      if (!row) throw new Error('the replica database has no _state row (not opened through DexieReplicaStore.open)')
-      this.state = row.value
-    }
-    return structuredClone(this.state)
+    return structuredClone((await this.readStateRow()).value)
   }
 
   async putState(state: ReplicaState): Promise<void> {
-    this.state = structuredClone(state)
+    const row = await this.readStateRow()
+    this.stateRow = { ...row, value: structuredClone(state) }
     this.stateDirty = true
+  }
+
+  private async readStateRow(): Promise<StateRow> {
+    if (!this.stateRow) {
+      const row = await request<StateRow | undefined>(this.native(STATE).get('replica'))
+      if (!row) throw new Error('the replica database has no _state row (not opened through DexieReplicaStore.open)')
+      this.stateRow ??= row
+    }
+    return this.stateRow
+  }
+
+  private async outboxMeta(): Promise<OutboxMeta> {
+    return (await this.readStateRow()).outbox ?? { nextRow: 1, count: 0 }
   }
 
   /**
    * Writes everything buffered: one bulk request per table, all issued before any is awaited.
-   * Call once, at the end of the body. Within a table, deletes go before puts (their keys are
-   * disjoint); IndexedDB runs the requests in the order they were issued.
+   * Call once, at the end of the body. First the rows it must keep part of: records it writes
+   * without having read them (unless the whole outbox and both value and version are known), and
+   * the outbox rows of removals it never read. Within a table, deletes go before puts (their
+   * keys are disjoint); IndexedDB runs the requests in the order they were issued.
    */
   async flush(): Promise<void> {
-    const writes: Promise<unknown>[] = []
-    const puts = new Map<string, RecordValue[]>()
-    const deletes = new Map<string, string[]>()
-    for (const k of this.visibleDirty) {
-      const [col, key] = splitRk(k)
-      const value = this.visibleRows.get(k)
-      if (value) (puts.get(col) ?? puts.set(col, []).get(col))?.push(value)
-      else (deletes.get(col) ?? deletes.set(col, []).get(col))?.push(key)
+    let plan: OutboxPlan | undefined
+    if (this.outboxRows.changed) {
+      const meta = await this.outboxMeta()
+      plan = await this.outboxRows.plan(meta.nextRow)
+      const row = await this.readStateRow()
+      this.stateRow = { ...row, outbox: { nextRow: plan.nextRow, count: Math.max(0, meta.count + plan.delta) } }
+      this.stateDirty = true
+    } else if (this.outboxRows.whole) {
+      // Nothing to write, but a whole outbox makes every record's pending rows exact (holders).
+      plan = await this.outboxRows.plan(0)
     }
-    for (const [col, keys] of deletes) writes.push((this.visible(col) as Table<RecordValue, string>).bulkDelete(keys))
-    for (const [col, rows] of puts) writes.push((this.visible(col) as Table<RecordValue, string>).bulkPut(rows))
-    this.flushKeyed(writes, this.confirmedDirty, (k) => {
-      const snapshot = this.confirmedRows.get(k)
+    const dirty = new Set<string>([...this.values.keys(), ...this.versions.keys(), ...(plan?.newRowsOf.keys() ?? [])])
+    const blind = this.outboxRows.whole
+    await this.load([...dirty].filter((k) => !this.stored.has(k) && !(blind && this.values.has(k) && this.versions.has(k))).map((k) => {
       const [col, key] = splitRk(k)
-      return snapshot ? (snapshot.value === undefined ? { col, key } : { col, key, value: snapshot.value }) : undefined
-    }, CONFIRMED)
-    this.flushKeyed(writes, this.versionDirty, (k) => {
-      const version = this.versionRows.get(k) ?? 0
+      return { col, key }
+    }))
+    const writes: Promise<unknown>[] = []
+    const puts = new Map<string, ValueRow[]>()
+    const deletes = new Map<string, string[]>()
+    const versionPuts: VersionRow[] = []
+    const versionDeletes: [string, string][] = []
+    const push = <T>(map: Map<string, T[]>, col: string, item: T): void => {
+      let list = map.get(col)
+      if (!list) map.set(col, (list = []))
+      list.push(item)
+    }
+    for (const k of dirty) {
       const [col, key] = splitRk(k)
-      return version === 0 ? undefined : { col, key, version }
-    }, VERSIONS)
-    if (this.outboxRemoved.size) writes.push(this.outboxTable().bulkDelete([...this.outboxRemoved].map(splitOk)))
-    if (this.outboxAdded.size) writes.push(this.outboxTable().bulkPut([...this.outboxAdded.values()]))
-    if (this.stateDirty && this.state) writes.push(this.trans.table<StateRow, string>(STATE).put({ key: 'replica', value: this.state }))
+      const stored = this.stored.get(k)
+      const value = this.values.has(k) ? (this.values.get(k) ?? null) : (stored?.value ?? null)
+      const version = this.versions.get(k) ?? stored?.version ?? 0
+      const rows = this.pendingRowsOf(col, key, stored, plan)
+      const mayHaveValueRow = stored ? stored.value !== null : this.schema.has(col) && !this.empty.has(col)
+      const mayHaveVersionRow = stored ? stored.versionRow : !this.empty.has(VERSIONS)
+      if (value !== null && this.schema.has(col)) {
+        push(puts, col, withMeta(value, toMeta(version, rows)))
+        if (mayHaveVersionRow) versionDeletes.push([col, key])
+        continue
+      }
+      if (mayHaveValueRow && this.schema.has(col)) push(deletes, col, key)
+      const meta = toMeta(version, rows)
+      if (meta) versionPuts.push({ col, key, ...(meta.v ? { version: meta.v } : {}), ...(meta.p ? { p: meta.p } : {}) })
+      else if (mayHaveVersionRow) versionDeletes.push([col, key])
+    }
+    for (const [col, keys] of deletes) writes.push(this.trans.table<ValueRow, string>(col).bulkDelete(keys))
+    for (const [col, rows] of puts) writes.push(this.trans.table<ValueRow, string>(col).bulkPut(rows))
+    if (versionDeletes.length) writes.push(this.trans.table<VersionRow, [string, string]>(VERSIONS).bulkDelete(versionDeletes))
+    if (versionPuts.length) writes.push(this.trans.table<VersionRow, [string, string]>(VERSIONS).bulkPut(versionPuts))
+    this.flushConfirmed(writes)
+    if (plan) {
+      const table = this.trans.table<OutboxRow, number>(OUTBOX)
+      if (plan.deletes.length) writes.push(table.bulkDelete(plan.deletes))
+      if (plan.puts.length) writes.push(table.bulkPut(plan.puts))
+    }
+    if (this.stateDirty && this.stateRow) writes.push(this.trans.table<StateRow, string>(STATE).put(this.stateRow))
     await Promise.all(writes)
   }
 
-  private flushKeyed<R>(writes: Promise<unknown>[], dirty: Set<string>, row: (k: string) => R | undefined, table: string): void {
-    const puts: R[] = []
+  /** The outbox rows a record's metadata lists after this transaction: exact when the whole outbox is known, a superset otherwise. */
+  private pendingRowsOf(col: string, key: string, stored: StoredRecord | undefined, plan: OutboxPlan | undefined): number[] {
+    if (this.outboxRows.whole && plan) return plan.holders(col, key)
+    const fresh = plan?.newRowsOf.get(rk(col, key)) ?? []
+    const kept = (stored?.rows ?? []).filter((id) => !plan || plan.mayHold(id, col, key))
+    return [...new Set([...kept, ...fresh])]
+  }
+
+  private flushConfirmed(writes: Promise<unknown>[]): void {
+    const puts: ConfirmedRow[] = []
     const deletes: [string, string][] = []
-    for (const k of dirty) {
-      const value = row(k)
-      if (value === undefined) deletes.push(splitRk(k))
-      else puts.push(value)
+    for (const k of this.confirmedDirty) {
+      const snapshot = this.confirmedRows.get(k)
+      const [col, key] = splitRk(k)
+      if (!snapshot) deletes.push([col, key])
+      else puts.push(snapshot.value === undefined ? { col, key } : { col, key, value: snapshot.value })
     }
-    if (deletes.length) writes.push(this.trans.table<R, [string, string]>(table).bulkDelete(deletes))
-    if (puts.length) writes.push(this.trans.table<R, [string, string]>(table).bulkPut(puts))
+    const table = this.trans.table<ConfirmedRow, [string, string]>(CONFIRMED)
+    if (deletes.length) writes.push(table.bulkDelete(deletes))
+    if (puts.length) writes.push(table.bulkPut(puts))
   }
-
-  /** Stored rows matching `keep`, with this transaction's buffered removals and additions applied. */
-  private merge(stored: Change[], keep: (c: Change) => boolean): Change[] {
-    const rows = new Map(stored.map((c) => [ok(c.writer, c.n), c]))
-    for (const k of this.outboxRemoved) rows.delete(k)
-    for (const [k, c] of this.outboxAdded) if (keep(c)) rows.set(k, c)
-    return [...rows.values()].sort(byOrd)
-  }
-
-  private outboxTable(): Table<Change, [string, number]> {
-    return this.trans.table<Change, [string, number]>(OUTBOX)
-  }
-}
-
-function splitOk(k: string): [string, number] {
-  const at = k.lastIndexOf('\u0000')
-  return [k.slice(0, at), Number(k.slice(at + 1))]
 }
 
 /**
@@ -394,8 +435,13 @@ function splitOk(k: string): [string, number] {
  */
 interface NativeStore {
   get(key: unknown): unknown
+  getAll(query?: unknown, count?: number): unknown
   getAllKeys(query: null, count: number): unknown
-  index(name: string): { getAll(key: unknown): unknown }
+  index(name: string): { getAll(query: unknown, count?: number): unknown }
+}
+interface KeyRangeStatic {
+  bound(lower: unknown, upper: unknown): unknown
+  lowerBound(lower: unknown, open: boolean): unknown
 }
 interface NativeRequest {
   readonly result: unknown

@@ -1,13 +1,25 @@
 /**
  * The Dexie tables of one replica database (DESIGN §5) and the rows of the internal ones. Each
- * collection has a table of visible values keyed by `id` with the schema's indexes; the internal
- * tables start with `_`, which no collection name may.
+ * collection has a table of visible values keyed by `id` with the schema's indexes, each row
+ * carrying the record's version and pending-row ids (record-meta.ts); the internal tables start
+ * with `_`, which no collection name may. The outbox holds one row per local transaction (split
+ * at OUTBOX_ROW_CHANGES), not one per change: an import of 500 records writes 501 rows, not 1,000.
  */
 import type { Change, ConflictRecord, RecordValue, Schema } from '@accord/core'
 import type { ReplicaState } from '@accord/core/internal'
 
+/**
+ * The storage layout, the tenths of the IndexedDB version: Dexie version = schema version +
+ * LAYOUT / 10. Layout 0 kept an outbox row per change and a `_versions` row per record; layout 1
+ * is the one described above (migrate-layout.ts moves a database from 0 to 1).
+ */
+export const LAYOUT = 1
+export const dexieVersion = (schemaVersion: number): number => schemaVersion + LAYOUT / 10
+
 /** Internal table names (a collection name never starts with `_`). */
-export const OUTBOX = '_outbox'
+export const OUTBOX = '_outboxTx'
+/** Layout 0's outbox (a row per change): read once by the migration; Dexie deletes it after (not in storesFor). */
+export const OUTBOX_LAYOUT_0 = '_outbox'
 export const CONFIRMED = '_confirmed'
 export const VERSIONS = '_versions'
 export const CONFLICTS = '_conflicts'
@@ -15,8 +27,8 @@ export const STATE = '_state'
 
 /** The internal tables and their Dexie schema strings. */
 const INTERNAL: { readonly [table: string]: string } = {
-  // Keyed by writer + n (the hub's idempotency key); sent and replayed in `ord` order.
-  [OUTBOX]: '[writer+n], ord, [col+key]',
+  // A row per local transaction: read in `ord` order (its first change's), and by writer and n.
+  [OUTBOX]: 'id, ord, [writer+n]',
   [CONFIRMED]: '[col+key]',
   [VERSIONS]: '[col+key]',
   [CONFLICTS]: 'id',
@@ -30,11 +42,38 @@ export interface ConfirmedRow {
   value?: RecordValue
 }
 
-/** The hub version of a record as confirmed here (absent = 0). */
+/**
+ * The metadata of a record without a value row (deleted, or never confirmed, with a version or
+ * pending changes); a record with a value row carries it there instead (record-meta.ts).
+ */
 export interface VersionRow {
   col: string
   key: string
-  version: number
+  /** The hub version confirmed here (absent = 0). */
+  version?: number
+  /** Outbox rows that may hold its pending changes. */
+  p?: number[]
+}
+
+/** Most changes an outbox row holds: a push reads whole rows, so a row stays about one push's size. */
+export const OUTBOX_ROW_CHANGES = 500
+
+/** An outbox row: changes of one writer in `ord` order, most often one local transaction. */
+export interface OutboxRow {
+  /** Assigned from `OutboxMeta.nextRow`; record metadata lists it. */
+  id: number
+  /** The smallest `ord` and `n` among `changes` (rewritten with the row). */
+  ord: number
+  writer: string
+  n: number
+  changes: Change[]
+}
+
+/** Kept in the state row next to the engine's state, written in the same put. */
+export interface OutboxMeta {
+  nextRow: number
+  /** How many changes the outbox holds (what `pending` shows). */
+  count: number
 }
 
 export interface ConflictRow {
@@ -44,10 +83,11 @@ export interface ConflictRow {
   dismissed?: true
 }
 
-/** The one `_state` row holds the engine's ReplicaState. */
+/** The one `_state` row holds the engine's ReplicaState, and the outbox's counters. */
 export interface StateRow {
   key: 'replica'
   value: ReplicaState
+  outbox?: OutboxMeta
 }
 
 /** The runtime's own `_state` row: when the replica was last caught up with its hub (ms since epoch). */
@@ -55,9 +95,6 @@ export interface LastSyncedRow {
   key: 'lastSyncedAt'
   value: number
 }
-
-/** An outbox row is the change itself, keyed by `[writer+n]`. */
-export type OutboxRow = Change
 
 /** Every table's Dexie schema string for a replica of `schema`. */
 export function storesFor(schema: Schema): { [table: string]: string } {
