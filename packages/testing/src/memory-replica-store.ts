@@ -1,5 +1,5 @@
 import type { Change, ConflictRecord, RecordValue } from '@accord/core'
-import type { ReplicaState, ReplicaStore, ReplicaTx } from '@accord/core/internal'
+import type { ReplicaState, ReplicaStore, ReplicaTx, TxScope } from '@accord/core/internal'
 
 /** The durable contents of an in-memory replica database. */
 export interface ReplicaData {
@@ -46,9 +46,9 @@ export class MemoryReplicaStore implements ReplicaStore {
     }
   }
 
-  transaction<T>(body: (tx: ReplicaTx) => Promise<T>): Promise<T> {
+  transaction<T>(body: (tx: ReplicaTx) => Promise<T>, scope?: TxScope): Promise<T> {
     const run = this.queue.then(async () => {
-      const tx = new MemoryTx(this.data)
+      const tx = new MemoryTx(this.data, scope)
       const result = await body(tx)
       tx.commit()
       this.afterCommit?.(this.data)
@@ -78,7 +78,20 @@ class MemoryTx implements ReplicaTx {
   private conflicts = new Map<number, ConflictRecord>()
   private state: ReplicaState | undefined
 
-  constructor(private readonly data: ReplicaData) {}
+  constructor(
+    private readonly data: ReplicaData,
+    private readonly scope?: TxScope,
+  ) {}
+
+  /**
+   * A scoped transaction may touch records of its collections only: a store may keep a record's
+   * version and pending-change index in the collection's own table (the Dexie store does), which
+   * a transaction that did not lock it cannot read. Holding the simulator's engine to it here
+   * catches a path that would fail only in the browser.
+   */
+  private touch(col: string): void {
+    if (this.scope && !this.scope.cols.includes(col)) throw new Error(`a transaction scoped to [${this.scope.cols.join(', ')}] touched a record of ${col}`)
+  }
 
   private read<T>(local: Map<string, Slot<T>>, base: Map<string, T>, key: string): T | undefined {
     if (local.has(key)) {
@@ -89,22 +102,28 @@ class MemoryTx implements ReplicaTx {
   }
 
   async getVisible(col: string, key: string): Promise<RecordValue | undefined> {
+    this.touch(col)
     return this.read(this.visible, this.data.visible, rk(col, key))
   }
   async putVisible(col: string, key: string, value: RecordValue | undefined): Promise<void> {
+    this.touch(col)
     this.visible.set(rk(col, key), value === undefined ? DELETED : copy(value))
   }
   async getConfirmed(col: string, key: string): Promise<{ value: RecordValue | undefined } | undefined> {
+    this.touch(col)
     return this.read(this.confirmed, this.data.confirmed, rk(col, key))
   }
   async putConfirmed(col: string, key: string, snapshot: { value: RecordValue | undefined } | undefined): Promise<void> {
+    this.touch(col)
     this.confirmed.set(rk(col, key), snapshot === undefined ? DELETED : copy(snapshot))
   }
   async getVersion(col: string, key: string): Promise<number> {
+    this.touch(col)
     const k = rk(col, key)
     return this.versions.get(k) ?? this.data.versions.get(k) ?? 0
   }
   async putVersion(col: string, key: string, version: number): Promise<void> {
+    this.touch(col)
     this.versions.set(rk(col, key), version)
   }
   private mergedOutbox(): Change[] {
@@ -117,6 +136,7 @@ class MemoryTx implements ReplicaTx {
     return [...merged.values()].sort((a, b) => a.ord - b.ord)
   }
   async pendingFor(col: string, key: string): Promise<Change[]> {
+    this.touch(col)
     return this.mergedOutbox().filter((c) => c.col === col && c.key === key)
   }
   async outbox(limit?: number): Promise<Change[]> {

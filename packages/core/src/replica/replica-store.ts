@@ -110,9 +110,10 @@ export interface TxScope {
  */
 export interface ReplicaStore {
   /**
-   * `scope`, when given, promises that `body` touches only those collections (and the internal
-   * tables other than `_conflicts` unless it says so); a store may lock only those. Without it the
-   * transaction may touch anything.
+   * `scope`, when given, promises that `body` touches only the records of those collections
+   * (visible, confirmed, version, pending: a store may keep them all in the collection's table)
+   * and the outbox and state, and `_conflicts` only when it says so; a store may lock only those.
+   * Without it the transaction may touch anything.
    */
   transaction<T>(body: (tx: ReplicaTx) => Promise<T>, scope?: TxScope): Promise<T>
 }

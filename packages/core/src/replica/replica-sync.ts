@@ -260,7 +260,7 @@ export class ReplicaSync {
         if (pending.length) return { kind: 'async', plan, pending }
         const result = await commitWrite(tx, plan, () => this.clock.now(), own)
         if (!pushConn || result === 'moved' || result.changes.length === 0) return { kind: 'committed', result }
-        return { kind: 'committed', result, push: await this.planPush(tx, pushConn, false) }
+        return { kind: 'committed', result, push: await this.planPush(tx, pushConn, false, scope) }
       }, scope)
       if (first.kind === 'committed' && first.result !== 'moved') {
         const changes = this.written(first.result)
@@ -452,10 +452,16 @@ export class ReplicaSync {
     return send(fullPushForms(changes))
   }
 
-  /** The next batch, and its forms without `prev` where no conflict is expected (prev on demand). */
-  private async planPush(tx: ReplicaTx, conn: Connection, singleTx: boolean): Promise<PushPlan> {
+  /**
+   * The next batch, and its forms without `prev` where no conflict is expected (prev on demand).
+   * Inside a write's transaction (`scope`), a batch holding changes of collections the write does
+   * not lock goes with every `prev`: the versions it would compare against live in rows the
+   * transaction cannot read (a store may keep them with the record's value).
+   */
+  private async planPush(tx: ReplicaTx, conn: Connection, singleTx: boolean, scope?: TxScope): Promise<PushPlan> {
     const plan = await this.nextBatch(tx, conn, conn.reply.limits, singleTx)
-    const lean = plan.kind === 'batch' && this.options.prevOnDemand !== false && conn.reply.prevOnDemand === true ? await leanPushForms(tx, plan.changes) : undefined
+    const readable = plan.kind === 'batch' && (!scope || plan.changes.every((c) => scope.cols.includes(c.col)))
+    const lean = readable && this.options.prevOnDemand !== false && conn.reply.prevOnDemand === true ? await leanPushForms(tx, plan.changes) : undefined
     return { plan, lean }
   }
 
