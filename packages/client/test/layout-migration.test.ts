@@ -139,4 +139,20 @@ describe('storage layout 0 → 1', () => {
       upgraded.close()
     }
   })
+
+  it('refuses a database in a newer storage layout (schema_downgrade) and leaves it as it is', async () => {
+    const indexedDB = new IDBFactory()
+    const newer = new Dexie('old', { indexedDB, IDBKeyRange })
+    newer.version(schema.version + 0.2).stores(storesFor(schema))
+    await newer.open()
+    await newer.table('cards').put({ id: 'c1', title: 'a future row' })
+    newer.close()
+    await expect(open(indexedDB)).rejects.toMatchObject({ code: 'schema_downgrade', details: { layout: 2, supported: 1 } })
+    const again = new Dexie('old', { indexedDB, IDBKeyRange })
+    await again.open()
+    expect(again.verno).toBe(schema.version + 0.2)
+    expect(await again.table('cards').toArray()).toEqual([{ id: 'c1', title: 'a future row' }])
+    expect(await again.table('_state').count()).toBe(0)
+    again.close()
+  })
 })

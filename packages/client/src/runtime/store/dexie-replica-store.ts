@@ -7,7 +7,7 @@ import { DexieReplicaTx } from './dexie-tx.js'
 import { isClosedError, toStoreError } from './store-errors.js'
 import { migrateLayout } from './migrate-layout.js'
 import { stripMeta, type ValueRow } from './record-meta.js'
-import { CONFIRMED, CONFLICTS, dexieVersion, OUTBOX, STATE, storesFor, VERSIONS, type LastSyncedRow, type StateRow } from './tables.js'
+import { CONFIRMED, CONFLICTS, dexieVersion, LAYOUT, OUTBOX, STATE, storesFor, VERSIONS, type LastSyncedRow, type StateRow } from './tables.js'
 
 /** IndexedDB transaction durability: `strict` waits for the disk (Chromium's default is relaxed). */
 export type Durability = 'strict' | 'relaxed' | 'default'
@@ -51,8 +51,10 @@ export class DexieReplicaStore implements ReplicaStore {
 
   /**
    * Opens (creating or upgrading) the database of `options.name` for `options.schema`. A schema
-   * version bump adds tables and indexes in place; records and pending changes stay. Rejects with
-   * `schema_downgrade` when the database was written by a newer schema version.
+   * version bump adds tables and indexes in place; records and pending changes stay. A database
+   * in an older storage layout is migrated in the same upgrade transaction (migrate-layout.ts).
+   * Rejects with `schema_downgrade` when the database was written by a newer schema version or
+   * a newer storage layout.
    */
   static async open(options: DexieReplicaStoreOptions): Promise<DexieReplicaStore> {
     adoptAsDefaultDependencies(options)
@@ -74,6 +76,10 @@ export class DexieReplicaStore implements ReplicaStore {
       const installed = Math.floor(db.verno)
       const native = Math.floor(db.backendDB().version / 10)
       if (Math.max(installed, native) > options.schema.version) throw downgrade(Math.max(installed, native), options.schema.version)
+      // Dexie 4 opens a database of a higher version as it is: a newer Accord's storage layout
+      // (the version's tenths) must not be read or written with this one's.
+      const layout = db.backendDB().version % 10
+      if (layout > LAYOUT) throw layoutDowngrade(layout)
       await store.initState()
     } catch (error) {
       db.close()
@@ -233,6 +239,12 @@ function adoptAsDefaultDependencies(options: DexieReplicaStoreOptions): void {
   const deps = Dexie.dependencies
   if (deps.indexedDB || !options.indexedDB) return
   Object.assign(deps, { indexedDB: options.indexedDB, ...(options.IDBKeyRange ? { IDBKeyRange: options.IDBKeyRange } : {}) })
+}
+
+function layoutDowngrade(layout: number): AccordError {
+  return new AccordError('schema_downgrade', `the local database was written in storage layout ${layout} by a newer Accord; this one reads layout ${LAYOUT}`, {
+    details: { layout, supported: LAYOUT },
+  })
 }
 
 function downgrade(installed: number, requested: number): AccordError {
