@@ -239,3 +239,74 @@ describe('the outbox read by ord', () => {
     })
   })
 })
+
+describe('outbox rows (storage layout 1)', () => {
+  const ords = (changes: Change[]): string[] => changes.map((c) => `${c.writer}:${c.ord}`)
+
+  it("finds a record's pending changes through its value row, across rows and partial settles", async () => {
+    const store = await openStore()
+    await store.transaction(async (tx) => {
+      await tx.addOutbox(change(1, 1, 'patch', 0, { title: 'a' }))
+      await tx.addOutbox(change(2, 2, 'patch', 0, { title: 'b' }))
+      await tx.putVisible('cards', 'c1', card(1, 'a'))
+      await tx.putVisible('cards', 'c2', card(2, 'b'))
+    })
+    await store.transaction(async (tx) => {
+      await tx.addOutbox(change(1, 3, 'patch', 0, { title: 'a again' }))
+      await tx.putVisible('cards', 'c1', card(1, 'a again'))
+    })
+    await store.transaction(async (tx) => {
+      expect((await tx.pendingFor('cards', 'c1')).map((c) => c.n)).toEqual([1, 3])
+      await tx.removeOutbox('old', 1)
+      await tx.putVersion('cards', 'c1', 7)
+    })
+    await store.transaction(async (tx) => {
+      expect((await tx.pendingFor('cards', 'c1')).map((c) => c.n)).toEqual([3])
+      expect((await tx.pendingFor('cards', 'c2')).map((c) => c.n)).toEqual([2])
+      expect(await tx.outboxCount()).toBe(2)
+    })
+    let rows = await dump(store)
+    expect((rows[OUTBOX] as OutboxRow[]).map((r) => [r.id, r.changes.map((c) => c.n)])).toEqual([
+      [1, [2]],
+      [2, [3]],
+    ])
+    // c1 was rewritten after its settle: its metadata no longer names row 1, which holds none of its changes.
+    expect((rows['cards'] as ValueRow[]).map((r) => [r['id'], r[META]])).toEqual([
+      ['c1', { v: 7, p: [2] }],
+      ['c2', { p: [1] }],
+    ])
+    expect(await store.get('cards', 'c1')).toEqual(card(1, 'a again'))
+    await store.transaction(async (tx) => {
+      for (const c of await tx.outbox()) await tx.removeOutbox(c.writer, c.n)
+      await tx.putVersion('cards', 'c2', 8)
+    })
+    rows = await dump(store)
+    expect(rows[OUTBOX]).toEqual([])
+    expect(await store.outboxCount()).toBe(0)
+    await store.transaction(async (tx) => expect(await tx.pendingFor('cards', 'c1')).toEqual([]))
+  })
+
+  it('reads the first changes by ord across stored rows, a moved change among them', async () => {
+    const store = await openStore()
+    for (let t = 0; t < 10; t++) {
+      await store.transaction(async (tx) => {
+        for (let i = 1; i <= 3; i++) await tx.addOutbox(change(t * 3 + i, t * 3 + i, 'patch', 0, { title: 'x' }))
+      })
+    }
+    // Ord 2 moves to another writer: a new row, numbered after every other, holding the second-lowest ord.
+    await store.transaction(async (tx) => {
+      const [moved] = (await tx.outbox(2)).slice(1)
+      if (!moved) throw new Error('no second change')
+      await tx.removeOutbox(moved.writer, moved.n)
+      await tx.addOutbox({ ...moved, writer: 'moved', n: 1 })
+    })
+    await store.transaction(async (tx) => {
+      expect(ords(await tx.outbox(3))).toEqual(['old:1', 'moved:2', 'old:3'])
+      expect(ords(await tx.outbox(7))).toEqual(['old:1', 'moved:2', 'old:3', 'old:4', 'old:5', 'old:6', 'old:7'])
+      expect(await tx.outbox()).toHaveLength(30)
+      expect((await tx.outboxThrough('old', 5)).map((c) => c.n)).toEqual([1, 3, 4, 5])
+      expect(await tx.outboxCount()).toBe(30)
+    })
+    expect(((await store.db.table(OUTBOX).toArray()) as OutboxRow[]).map((r) => r.changes.length)).toEqual([2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 1])
+  })
+})
