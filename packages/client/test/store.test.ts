@@ -162,6 +162,21 @@ describe('DexieReplicaStore batched reads', () => {
     })
   }
 
+  it('an import of new keys sorting after the stored ones (no reads) and between them (reads) leaves what record-by-record reads leave', async () => {
+    const [a, b] = await pair(40)
+    const after = Array.from({ length: 30 }, (_, i): LocalOp => ({ op: 'put', col: 'cards', value: { id: `d${i}`, title: 'after' } }))
+    // `c4` sorts among the new keys: this batch must read, and finds c4's version and pending delete.
+    const among = [...Array.from({ length: 30 }, (_, i): LocalOp => ({ op: 'put', col: 'cards', value: { id: `c4${i}`, title: 'among' } })), { op: 'put', col: 'cards', value: { id: 'c5', title: 'among' } } as LocalOp]
+    for (const batch of [after, among]) {
+      await write(a, batch)
+      await write(withoutPrefetch(b), batch)
+    }
+    const rows = await dump(a)
+    expect(rows).toEqual(await dump(b))
+    expect(changesIn(rows).find((c) => c.writer === 'w' && c.key === 'c5')?.base).toBe(15)
+    expect((rows['cards'] as RecordValue[]).filter((r) => r['title'] === 'after')).toHaveLength(30)
+  })
+
   it('a first sync into an empty replica, and a re-pull from 0, leave what record-by-record reads leave', async () => {
     const [a, b] = await pair(0)
     const first = { records: pulled(40, 1), conflicts: [], watermarks: {}, until: 100, head: 100, more: false }
