@@ -105,3 +105,17 @@ describe('network', () => {
     }
   })
 })
+
+describe('a catch-up longer than the hub allows requests', () => {
+  it('waits out rate_limited and finishes instead of starting over', async () => {
+    await s.hub.dispose()
+    // 3 requests a second, a burst of 6: the 30 pages of this catch-up cannot come in one go.
+    s = await new Scenario(schema).start({ limits: { requestsPerSecond: 3 } })
+    const a = await s.replica('a')
+    await a.write(...Array.from({ length: 30 }, (_, i) => ({ op: 'put' as const, col: 'cards', value: { id: `k${String(i).padStart(2, '0')}`, title: `t${i}` } })))
+    await a.flush()
+    const b = await s.replica('b', { runtime: { pullLimit: 1 } })
+    await until(async () => (await b.find('cards', {})).length === 30, 'b caught up with all 30 records', 30_000)
+    expect(b.status.cursor).toBeGreaterThanOrEqual(a.status.cursor)
+  })
+})

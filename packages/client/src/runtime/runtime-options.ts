@@ -27,6 +27,7 @@ export interface LocalRuntimeOptions {
   outboxPollMs?: number
   /** The engine's wait for a commit gap to fill before pulling. Default 200 ms. */
   gapGraceMs?: number
+  /** Records per catch-up page asked of the hub (which may lower it). Default 1,000, the hub's default cap. */
   pullLimit?: number
   /** Whether this runtime starts as the leader. Default true (in-process). */
   leader?: boolean

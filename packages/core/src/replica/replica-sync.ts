@@ -38,6 +38,9 @@ import { fullPushForms, leanPushForms } from './push-forms.js'
 import type { ReplicaState, ReplicaStore, ReplicaTx, TxScope } from './replica-store.js'
 
 /** Requests a connected replica can make; each rejects if the connection is lost or times out. */
+/** Refusals in a row for the request rate a catch-up waits out before it gives up (about 10 s). */
+const PULL_THROTTLE_RETRIES = 14
+
 export interface ReplicaTransport {
   push(request: PushRequest): Promise<PushResponse>
   pull(request: PullRequest): Promise<PullResponse>
@@ -138,7 +141,7 @@ export class ReplicaSync {
     this.physical = options.now ?? Date.now
     this.timers = options.timers ?? globalTimers()
     this.gapGraceMs = options.gapGraceMs ?? 200
-    this.pullLimit = options.pullLimit ?? 500
+    this.pullLimit = options.pullLimit ?? 1_000
   }
 
   /** Loads or creates `_state` and starts a fresh writer for this runtime. */
@@ -572,6 +575,7 @@ export class ReplicaSync {
       const pages: Omit<PullPage, 'v'>[] = []
       let cursor = since
       let horizon: number | undefined
+      let throttled = 0
       for (;;) {
         const request: PullRequest = {
           v: PROTOCOL_VERSION,
@@ -583,6 +587,15 @@ export class ReplicaSync {
         }
         const response = await conn.transport.pull(request).catch(() => undefined)
         if (!response || this.connection !== conn) return
+        if (!response.ok && response.error.code === 'rate_limited' && throttled < PULL_THROTTLE_RETRIES) {
+          // A catch-up longer than the hub's request burst: giving up would start it over from
+          // `since` and hit the same wall every time. The budget refills each second: ask again.
+          throttled += 1
+          await new Promise<void>((resolve) => this.timers.setTimeout(resolve, Math.min(1_000, 50 * 2 ** throttled)))
+          if (this.connection !== conn) return
+          continue
+        }
+        throttled = 0
         if (!response.ok) {
           if (response.error.code === 'cursor_expired' && !fromZero) {
             this.catchingUp = false
