@@ -3,7 +3,7 @@ import type { Change, ConflictRecord, RecordValue, Schema } from '@accord/core'
 import type { PrefetchWant, ReplicaState, ReplicaTx } from '@accord/core/internal'
 import { OutboxRows, type OutboxPlan, type OutboxReader } from './outbox-rows.js'
 import { META, metaOf, toMeta, withMeta, type ValueRow } from './record-meta.js'
-import { CONFIRMED, CONFLICTS, OUTBOX, STATE, VERSIONS, type ConfirmedRow, type ConflictRow, type OutboxMeta, type OutboxRow, type StateRow, type VersionRow } from './tables.js'
+import { CONFIRMED, CONFLICTS, OUTBOX, STATE, VERSIONS, type ConfirmedRow, type ConflictRow, type OutboxMeta, type OutboxRow, type StateRow, type VersionRow, versionRow } from './tables.js'
 
 /** A batch that reads pending changes reads the whole outbox instead when it holds at most this many. */
 const OUTBOX_IN_MEMORY = 2_000
@@ -401,6 +401,23 @@ export class DexieReplicaTx implements ReplicaTx {
       return { col, key }
     }))
     const writes: Promise<unknown>[] = []
+    this.flushRecords(writes, dirty, plan)
+    this.flushConfirmed(writes)
+    if (plan) {
+      const table = this.trans.table<OutboxRow, number>(OUTBOX)
+      if (plan.deletes.length) writes.push(table.bulkDelete(plan.deletes))
+      if (plan.puts.length) writes.push(table.bulkPut(plan.puts))
+    }
+    if (this.stateDirty && this.stateRow) writes.push(this.trans.table<StateRow, string>(STATE).put(this.stateRow))
+    await Promise.all(writes)
+  }
+
+  /**
+   * The value rows and `_versions` rows of the records this transaction changed: a record with a
+   * value is one value row carrying its metadata, a record without one a `_versions` row if it
+   * has a version or pending changes; the other row is deleted where it may exist.
+   */
+  private flushRecords(writes: Promise<unknown>[], dirty: ReadonlySet<string>, plan: OutboxPlan | undefined): void {
     const puts = new Map<string, ValueRow[]>()
     const deletes = new Map<string, string[]>()
     const versionPuts: VersionRow[] = []
@@ -425,21 +442,13 @@ export class DexieReplicaTx implements ReplicaTx {
       }
       if (mayHaveValueRow && this.schema.has(col)) push(deletes, col, key)
       const meta = toMeta(version, rows)
-      if (meta) versionPuts.push({ col, key, ...(meta.v ? { version: meta.v } : {}), ...(meta.p ? { p: meta.p } : {}) })
+      if (meta) versionPuts.push(versionRow(col, key, meta))
       else if (mayHaveVersionRow) versionDeletes.push([col, key])
     }
     for (const [col, keys] of deletes) writes.push(this.trans.table<ValueRow, string>(col).bulkDelete(keys))
     for (const [col, rows] of puts) writes.push(this.trans.table<ValueRow, string>(col).bulkPut(rows))
     if (versionDeletes.length) writes.push(this.trans.table<VersionRow, [string, string]>(VERSIONS).bulkDelete(versionDeletes))
     if (versionPuts.length) writes.push(this.trans.table<VersionRow, [string, string]>(VERSIONS).bulkPut(versionPuts))
-    this.flushConfirmed(writes)
-    if (plan) {
-      const table = this.trans.table<OutboxRow, number>(OUTBOX)
-      if (plan.deletes.length) writes.push(table.bulkDelete(plan.deletes))
-      if (plan.puts.length) writes.push(table.bulkPut(plan.puts))
-    }
-    if (this.stateDirty && this.stateRow) writes.push(this.trans.table<StateRow, string>(STATE).put(this.stateRow))
-    await Promise.all(writes)
   }
 
   /** The outbox rows a record's metadata lists after this transaction: exact when the whole outbox is known, a superset otherwise. */

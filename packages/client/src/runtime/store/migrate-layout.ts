@@ -1,7 +1,7 @@
 import type { Transaction } from 'dexie'
 import type { Change, RecordValue, Schema } from '@accord/core'
 import { META, toMeta, withMeta, type ValueRow } from './record-meta.js'
-import { OUTBOX, OUTBOX_LAYOUT_0, OUTBOX_ROW_CHANGES, STATE, VERSIONS, type OutboxRow, type StateRow, type VersionRow } from './tables.js'
+import { OUTBOX, OUTBOX_LAYOUT_0, OUTBOX_ROW_CHANGES, STATE, VERSIONS, type OutboxRow, type StateRow, type VersionRow, versionRow } from './tables.js'
 
 const rk = (col: string, key: string): string => `${col}\u0000${key}`
 
@@ -63,7 +63,7 @@ export async function migrateLayout(trans: Transaction, schema: Schema): Promise
         puts.push(withMeta(value as RecordValue, meta))
         versionDeletes.push([record.col, record.key])
       } else if (meta) {
-        versionPuts.push({ col: record.col, key: record.key, ...(meta.v ? { version: meta.v } : {}), ...(meta.p ? { p: meta.p } : {}) })
+        versionPuts.push(versionRow(record.col, record.key, meta))
       }
     })
     if (puts.length) await trans.table<ValueRow, string>(col).bulkPut(puts)

@@ -7,6 +7,7 @@
  */
 import type { Change, ConflictRecord, RecordValue, Schema } from '@accord/core'
 import type { ReplicaState } from '@accord/core/internal'
+import type { RecordMeta } from './record-meta.js'
 
 /**
  * The storage layout, the tenths of the IndexedDB version: Dexie version = schema version +
@@ -53,6 +54,11 @@ export interface VersionRow {
   version?: number
   /** Outbox rows that may hold its pending changes. */
   p?: number[]
+}
+
+/** The `_versions` row keeping `meta` of a record without a value row. */
+export function versionRow(col: string, key: string, meta: RecordMeta): VersionRow {
+  return { col, key, ...(meta.v ? { version: meta.v } : {}), ...(meta.p ? { p: meta.p } : {}) }
 }
 
 /** Most changes an outbox row holds: a push reads whole rows, so a row stays about one push's size. */
