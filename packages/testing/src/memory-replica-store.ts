@@ -166,11 +166,16 @@ class MemoryTx implements ReplicaTx {
     for (const [id, c] of this.conflicts) all.set(id, c)
     return [...all.values()].filter((c) => c.open && c.closedBy === undefined).map(copy)
   }
+  /** Keys with a visible value, a confirmed snapshot or a version above 0, as this transaction sees them. */
   async localKeys(col: string): Promise<string[]> {
     const prefix = `${col}\u0000`
     const keys = new Set<string>()
+    const candidates = new Set<string>()
     for (const map of [this.data.visible, this.data.confirmed, this.data.versions, this.visible, this.confirmed, this.versions]) {
-      for (const k of map.keys()) if (k.startsWith(prefix)) keys.add(k.slice(prefix.length))
+      for (const k of map.keys()) if (k.startsWith(prefix)) candidates.add(k.slice(prefix.length))
+    }
+    for (const key of candidates) {
+      if ((await this.getVisible(col, key)) !== undefined || (await this.getConfirmed(col, key)) !== undefined || (await this.getVersion(col, key)) > 0) keys.add(key)
     }
     return [...keys]
   }

@@ -45,6 +45,8 @@ export class OutboxRows {
   private readonly located = new Map<string, number>()
   private readonly added = new Map<string, Change>()
   private readonly removed = new Set<string>()
+  /** Keys removed and then added again: stored, perhaps, in a row not read yet (a replaced change). */
+  private readonly readded = new Set<string>()
   /** Every row with `ord` up to this was read (paging in `ord` order). */
   private pagedThrough = Number.NEGATIVE_INFINITY
   /** Whether every stored row was read (or the table is known empty). */
@@ -99,7 +101,7 @@ export class OutboxRows {
 
   add(change: Change): void {
     const k = changeKey(change.writer, change.n)
-    this.removed.delete(k)
+    if (this.removed.delete(k)) this.readded.add(k)
     this.added.set(k, change)
   }
 
@@ -194,11 +196,15 @@ export class OutboxRows {
     }
   }
 
-  /** Reads the rows of removed changes not read yet (a removal the engine made without reading: defensive). */
+  /**
+   * Reads the rows of removed or replaced changes not read yet, so that a removal deletes the
+   * stored change and a replacement takes its place rather than adding a second copy (the engine
+   * reads before it removes; this keeps the store right without relying on it).
+   */
   private async locateRemovals(): Promise<void> {
     if (this.whole) return
     const upTo = new Map<string, number>()
-    for (const k of this.removed) {
+    for (const k of [...this.removed, ...this.readded]) {
       if (this.located.has(k)) continue
       const at = k.lastIndexOf('\u0000')
       const writer = k.slice(0, at)
