@@ -152,6 +152,20 @@ async function check(seed: number): Promise<void> {
   const live = new Map<string, Change>()
   const next = { ord: 0, n: new Map<string, number>(), tx: 0 }
   try {
+    // One seed in four starts with an outbox too big to read whole (above the store's 2,000): a
+    // catch-up's prefetch then finds pending changes through each record's row ids.
+    if (seed % 4 === 0) {
+      const bulk: Op[] = []
+      for (let i = 0; i < 2_100; i++) {
+        const n = (next.n.get('bulk') ?? 0) + 1
+        next.n.set('bulk', n)
+        const change: Change = { writer: 'bulk', n, replica: 'r', tx: 1, col: 'cards', key: `b${i}`, hlc: 'h0', op: 'put', ord: ++next.ord, base: 0, set: { title: 'bulk' } }
+        live.set(`bulk\u0000${n}`, change)
+        bulk.push({ kind: 'write', col: 'cards', key: `b${i}`, change, value: { id: `b${i}`, title: 'bulk' }, snapshot: false })
+      }
+      await memory.transaction((tx) => run(tx, bulk))
+      await dexie.transaction((tx) => run(tx, bulk))
+    }
     for (let t = 0; t < TRANSACTIONS; t++) {
       const ops = plan(rng, live, next)
       const expected = await memory.transaction((tx) => run(tx, ops))
