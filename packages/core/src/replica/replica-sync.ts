@@ -37,10 +37,10 @@ import { clampPendingBases, dropTransaction, lowestPending, moveWriter } from '.
 import { fullPushForms, leanPushForms } from './push-forms.js'
 import type { ReplicaState, ReplicaStore, ReplicaTx, TxScope } from './replica-store.js'
 
-/** Requests a connected replica can make; each rejects if the connection is lost or times out. */
 /** Refusals in a row for the request rate a catch-up waits out before it gives up (about 10 s). */
 const PULL_THROTTLE_RETRIES = 14
 
+/** Requests a connected replica can make; each rejects if the connection is lost or times out. */
 export interface ReplicaTransport {
   push(request: PushRequest): Promise<PushResponse>
   pull(request: PullRequest): Promise<PullResponse>

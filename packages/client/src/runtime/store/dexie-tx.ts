@@ -190,8 +190,13 @@ export class DexieReplicaTx implements ReplicaTx {
    */
   private async noneBetween(table: string, keys: readonly (string | readonly string[])[]): Promise<boolean> {
     if (keys.length <= EAGER_RECORDS) return false
-    const sorted = [...keys].sort(compareKeys)
-    const range = this.keyRange().bound(sorted[0], sorted[sorted.length - 1])
+    let low = keys[0] as string | readonly string[]
+    let high = low
+    for (const key of keys) {
+      if (compareKeys(key, low) < 0) low = key
+      if (compareKeys(key, high) > 0) high = key
+    }
+    const range = this.keyRange().bound(low, high)
     return (await request<unknown[]>(this.native(table).getAllKeys(range, 1))).length === 0
   }
 
